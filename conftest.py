@@ -1,0 +1,55 @@
+"""Fixtures shared by every app's tests: users in each role, their API clients, a ticket."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agents.tests.factories import AgentFactory
+from tickets.roles import managers_group
+from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(username="alice@example.com")
+
+
+@pytest.fixture
+def other_customer(db):
+    return UserFactory(username="bob@example.com")
+
+
+@pytest.fixture
+def queue(db):
+    return QueueFactory(slug="general", name="General")
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory(user=UserFactory(username="agent@example.com"))
+
+
+@pytest.fixture
+def manager(db):
+    user = UserFactory(username="manager@example.com")
+    user.groups.add(managers_group())
+    return user
+
+
+@pytest.fixture
+def ticket(db, customer, queue):
+    return TicketFactory(customer=customer, queue=queue)
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(db):
+    """`api(user)` gives an API client authenticated as `user` (None: anonymous)."""
+    return client_for

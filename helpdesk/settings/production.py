@@ -1,0 +1,22 @@
+"""Production: every secret must come from the environment; start-up stops naming the missing one."""
+
+import sys
+
+from .base import *  # noqa: F401,F403
+from .base import DATABASES, env, env_bool
+
+REQUIRED = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "HELPDESK_WEBHOOK_SECRET"]
+for _name in REQUIRED:
+    if not env(_name):
+        sys.stderr.write(f"Missing required setting {_name}: set it in the environment.\n")
+        raise SystemExit(1)
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env("SECRET_KEY")
+HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET")
+# Sync HTTP workers keep connections; the ASGI process (daphne) must not (see docs/DEPLOY.md).
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("CONN_MAX_AGE", "60") or 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

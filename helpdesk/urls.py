@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from helpdesk.api import views as api_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("tickets.urls")),
+    path("healthz", api_views.healthz, name="healthz"),
+]
+
+handler404 = "helpdesk.api.views.not_found"
+handler500 = "helpdesk.api.views.server_error"

@@ -1,0 +1,234 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email"
+    IN_APP = "in_app"
+    WEB = "web"
+    WEBHOOK = "webhook"
+    API = "api"
+
+
+class Status(models.TextChoices):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    PENDING_CUSTOMER = "pending_customer"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (
+    Status.OPEN,
+    Status.ASSIGNED,
+    Status.IN_PROGRESS,
+    Status.PENDING_CUSTOMER,
+    Status.ESCALATED,
+)
+
+
+class Priority(models.TextChoices):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class Queue(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="What belongs here; given to the LLM as context.")
+    default_priority = models.CharField(
+        max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    sla_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Resolution target in hours when no SLA policy applies."
+    )
+    required_skill = models.ForeignKey(
+        "agents.Skill", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence_threshold = models.FloatField(
+        default=0.7, help_text="Below this routing confidence a ticket goes to triage."
+    )
+    is_triage = models.BooleanField(default=False, help_text="Low-confidence tickets land here.")
+    ai_resolution_enabled = models.BooleanField(default=False)
+    ai_auto_resolve_threshold = models.FloatField(default=0.85)
+    ai_review_threshold = models.FloatField(default=0.60)
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar", null=True, blank=True, on_delete=models.SET_NULL, related_name="queues"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A ticket category; with a parent it is a sub-category (e.g. billing → refund)."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="categories",
+        help_text="Sub-categories belong to a queue and are predicted once the queue is known.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    external_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.API)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    customer_email = models.EmailField(blank=True, db_index=True)
+    subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    subcategory = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="sub_tickets"
+    )
+    queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    assigned_agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    required_skill = models.ForeignKey(
+        "agents.Skill", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence = models.FloatField(null=True, blank=True)
+    routing_reason = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    suggested_reply = models.TextField(blank=True)
+
+    sla_first_response_due = models.DateTimeField(null=True, blank=True)
+    sla_resolution_due = models.DateTimeField(null=True, blank=True)
+    # 0 = on track, 1 = at risk notified, 2 = breached; each level fires once per deadline.
+    sla_first_response_state = models.PositiveSmallIntegerField(default=0)
+    sla_resolution_state = models.PositiveSmallIntegerField(default=0)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    breach_risk = models.FloatField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_count = models.PositiveIntegerField(default=0)
+    csat_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    csat_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "queue", "-created_at"], name="ticket_status_queue"),
+            models.Index(fields=["assigned_agent", "status"], name="ticket_agent_status"),
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
+            models.Index(
+                fields=["sla_first_response_due"],
+                name="ticket_sla_fr_open",
+                condition=Q(first_response_at__isnull=True, sla_first_response_state__lt=2),
+            ),
+            models.Index(
+                fields=["sla_resolution_due"],
+                name="ticket_sla_res_open",
+                condition=Q(
+                    status__in=["open", "assigned", "in_progress", "escalated"],
+                    sla_resolution_state__lt=2,
+                ),
+            ),
+            models.Index(
+                fields=["priority", "created_at"],
+                name="ticket_waiting",
+                condition=Q(assigned_agent__isnull=True, status__in=["open", "escalated"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AuthorKind(models.TextChoices):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Comment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.author_kind} on {self.ticket_id}"
+
+
+class TicketEvent(models.Model):
+    """One change to a ticket: the audit trail, the feed of reports, feedback and live events."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    field = models.CharField(max_length=40, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket"),
+            models.Index(fields=["kind", "created_at"], name="event_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.field}: {self.before} → {self.after}"

@@ -1,0 +1,59 @@
+"""Reads about tickets. Access is decided here and only here; the API and WebSockets use it."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from .models import Comment, Ticket
+from .roles import agent_profile, user_role
+
+
+def ticket_visible_q(user) -> Q | None:
+    """The filter of tickets `user` may see; None means none at all."""
+    role = user_role(user)
+    if role == "manager":
+        return Q()
+    if role == "agent":
+        agent = agent_profile(user)
+        if agent.all_queues:
+            return Q()
+        return Q(queue__in=agent.queues.values("id")) | Q(assigned_agent=agent)
+    if role == "customer":
+        return Q(customer=user)
+    return None
+
+
+def ticket_list(*, user, filters: dict | None = None) -> QuerySet[Ticket]:
+    q = ticket_visible_q(user)
+    if q is None:
+        return Ticket.objects.none()
+    qs = Ticket.objects.filter(q).select_related(
+        "queue", "category", "subcategory", "assigned_agent__user"
+    )
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("queue"):
+        qs = qs.filter(queue__slug=filters["queue"])
+    if filters.get("priority"):
+        qs = qs.filter(priority=filters["priority"])
+    return qs.order_by("-created_at")
+
+
+def ticket_get(*, user, ticket_id) -> Ticket | None:
+    """The ticket if `user` may see it; None for missing and not-yours alike."""
+    try:
+        return ticket_list(user=user).get(pk=ticket_id)
+    except (Ticket.DoesNotExist, ValueError, ValidationError):
+        return None
+
+
+def ticket_user_can_view(*, user, ticket: Ticket) -> bool:
+    q = ticket_visible_q(user)
+    return q is not None and Ticket.objects.filter(q, pk=ticket.pk).exists()
+
+
+def comment_list(*, ticket: Ticket, user) -> QuerySet[Comment]:
+    qs = ticket.comments.select_related("author")
+    if user_role(user) == "customer":
+        qs = qs.filter(internal=False)
+    return qs
