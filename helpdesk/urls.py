@@ -8,7 +8,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/reports/", include("reports.urls_api")),
     path("api/", include("tickets.urls")),
+    path("reports/", include("reports.urls")),
+    path("", include("workspace.urls")),
     path("healthz", api_views.healthz, name="healthz"),
 ]
 

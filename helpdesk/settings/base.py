@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "routing",
     "sla",
     "reports",
+    "workspace",
+    "helpdesk",
 ]
 
 MIDDLEWARE = [
