@@ -51,3 +51,80 @@ class Agent(models.Model):
     @property
     def name(self) -> str:
         return self.user.get_full_name() or self.user.username
+
+
+class AIAction(models.TextChoices):
+    RESOLVED = "resolved"
+    REVIEW = "review"
+    HANDOFF = "handoff"
+    SUGGESTION = "suggestion"
+
+
+class AIResolutionAttempt(models.Model):
+    """One run of the AI resolution agent (or of the reply drafter) on a ticket, kept whole."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="ai_attempts"
+    )
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, help_text="llm or similar_tickets")
+    context = models.JSONField(default=dict, blank=True)
+    draft = models.TextField(blank=True)
+    confidence = models.FloatField(default=0.0)
+    action = models.CharField(max_length=20, choices=AIAction.choices)
+    matched_ticket = models.UUIDField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["ticket", "-created_at"], name="ai_attempt_ticket")]
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(models.Model):
+    """The outbox: one row per (backend, event, recipient); the unique key makes sending idempotent."""
+
+    key = models.CharField(max_length=255, unique=True)
+    backend = models.CharField(max_length=20)
+    event = models.CharField(max_length=40)
+    recipient = models.CharField(max_length=500)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="notification_status")]
+
+
+class PushPlatform(models.TextChoices):
+    ANDROID = "android"
+    IOS = "ios"
+
+
+class PushDevice(models.Model):
+    """A customer's phone, for FCM (android) or APNs (ios) pushes."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_devices"
+    )
+    platform = models.CharField(max_length=10, choices=PushPlatform.choices)
+    token = models.CharField(max_length=500, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)

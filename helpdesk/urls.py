@@ -9,8 +9,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/reports/", include("reports.urls_api")),
+    path("api/v1/agents/", include("agents.urls_api")),
     path("api/", include("tickets.urls")),
     path("reports/", include("reports.urls")),
+    path("csat/", include("reports.urls_csat")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("workspace.urls")),
     path("healthz", api_views.healthz, name="healthz"),
 ]

@@ -15,6 +15,22 @@ class BusinessCalendar(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from django.core.exceptions import ValidationError
+
+        from .calendar import parse_hours
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"timezone": f"Unknown time zone '{self.timezone}'."}) from exc
+        try:
+            parse_hours(self.hours or {})
+        except ValueError as exc:
+            raise ValidationError({"hours": str(exc)}) from exc
+
 
 class Holiday(models.Model):
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
@@ -61,3 +77,30 @@ class SLAPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketSLA(models.Model):
+    """The SLA clock of one ticket: the targets it was given and what the pauses cost.
+
+    The deadlines and fired states live on the ticket (reports and the API read them there); this
+    row keeps what is needed to move them: targets, business time spent paused, the at-risk
+    moments, and whether each deadline was met."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="sla_clock"
+    )
+    policy = models.ForeignKey(SLAPolicy, null=True, blank=True, on_delete=models.SET_NULL)
+    first_response_minutes = models.PositiveIntegerField()
+    resolution_minutes = models.PositiveIntegerField()
+    at_risk_minutes = models.PositiveIntegerField()
+    paused_seconds = models.FloatField(default=0, help_text="Business time spent paused so far.")
+    first_response_risk_at = models.DateTimeField(null=True, blank=True)
+    resolution_risk_at = models.DateTimeField(null=True, blank=True)
+    first_response_met = models.BooleanField(null=True, blank=True)
+    resolution_met = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ticket SLA clock"
+
+    def __str__(self) -> str:
+        return f"SLA of {self.ticket_id}"

@@ -1,10 +1,11 @@
 """Reads about tickets. Access is decided here and only here; the API and WebSockets use it."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from .models import Comment, Ticket
-from .roles import agent_profile, user_role
+from .roles import MANAGERS_GROUP, agent_profile, user_role
 
 
 def ticket_visible_q(user) -> Q | None:
@@ -57,3 +58,23 @@ def comment_list(*, ticket: Ticket, user) -> QuerySet[Comment]:
     if user_role(user) == "customer":
         qs = qs.filter(internal=False)
     return qs
+
+
+def customer_for_email(*, email: str):
+    """The (oldest) customer account with this e-mail; never an agent, a manager or a staff
+    (admin) account, even when the address is theirs."""
+    if not email:
+        return None
+    return (
+        get_user_model()
+        .objects.filter(
+            email__iexact=email,
+            is_active=True,
+            is_superuser=False,
+            is_staff=False,
+            agent_profile__isnull=True,
+        )
+        .exclude(groups__name=MANAGERS_GROUP)
+        .order_by("pk")
+        .first()
+    )

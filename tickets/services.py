@@ -67,9 +67,12 @@ def ticket_create(
                     created_at=created_at or timezone.now(),
                 )
         except IntegrityError:
-            if not external_id:
+            existing = (
+                Ticket.objects.filter(external_id=external_id).first() if external_id else None
+            )
+            if existing is None:  # some other constraint failed: not a repeat
                 raise
-            return TicketCreateResult(ticket=Ticket.objects.get(external_id=external_id), created=False)
+            return TicketCreateResult(ticket=existing, created=False)
         events.ticket_created_event(ticket=ticket, actor=actor)
         if run_pipeline:
             _pipeline().ticket_intake(ticket=ticket, explicit_priority=priority is not None)

@@ -1,1 +1,47 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+from .views import agent, common, customer
+
+workspace_patterns = (
+    [
+        path("", agent.worklist_page, name="list"),
+        path("list/", agent.worklist_partial, name="list-partial"),
+        path("tickets/<uuid:ticket_id>/", agent.ticket_page, name="ticket"),
+        path(
+            "tickets/<uuid:ticket_id>/conversation/", agent.ticket_conversation, name="conversation"
+        ),
+        path("tickets/<uuid:ticket_id>/facts/", agent.ticket_facts, name="facts"),
+        path("tickets/<uuid:ticket_id>/comment/", agent.ticket_comment, name="comment"),
+        path("tickets/<uuid:ticket_id>/status/", agent.ticket_status, name="status"),
+        path("tickets/<uuid:ticket_id>/reassign/", agent.ticket_reassign, name="reassign"),
+        path("tickets/<uuid:ticket_id>/correct/", agent.ticket_correct, name="correct"),
+    ],
+    "workspace",
+)
+
+customer_patterns = (
+    [
+        path("new/", customer.ticket_open, name="new"),
+        path("tickets/", customer.ticket_mine, name="list"),
+        path("tickets/<uuid:ticket_id>/", customer.ticket_status_page, name="ticket"),
+        path(
+            "tickets/<uuid:ticket_id>/conversation/",
+            customer.ticket_conversation,
+            name="conversation",
+        ),
+        path("tickets/<uuid:ticket_id>/reply/", customer.ticket_reply, name="reply"),
+        path("s/<str:token>/", customer.ticket_status_by_link, name="status"),
+        path(
+            "s/<str:token>/conversation/",
+            customer.ticket_conversation_by_link,
+            name="status-conversation",
+        ),
+    ],
+    "customer",
+)
+
+urlpatterns = [
+    path("", common.home, name="home"),
+    path("workspace/", include(workspace_patterns)),
+    path("support/", include(customer_patterns)),
+]

@@ -167,6 +167,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 )
@@ -198,3 +199,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Reports (H7): CSAT rating links. HELPDESK_PUBLIC_URL makes links in mail absolute
+# (e.g. https://help.example.com); links expire after HELPDESK_CSAT_MAX_AGE_DAYS.
+HELPDESK_PUBLIC_URL = env("HELPDESK_PUBLIC_URL", "") or ""
+HELPDESK_CSAT_MAX_AGE_DAYS = int(env("HELPDESK_CSAT_MAX_AGE_DAYS", "90") or 90)
+
+# Assignment and notifications (H4, docs/ASSIGNMENT.md). Backends are dotted paths; each one with
+# nothing configured (no webhook URL, no FCM project, no APNs topic) simply has no recipients.
+HELPDESK_ASSIGNMENT_STATS_TTL = int(env("HELPDESK_ASSIGNMENT_STATS_TTL", "30") or 0)
+HELPDESK_NOTIFICATION_BACKENDS = env_list(
+    "HELPDESK_NOTIFICATION_BACKENDS",
+    "agents.notifications.email.EmailBackend,agents.notifications.webhook.WebhookBackend,"
+    "agents.notifications.push.FCMBackend,agents.notifications.push.APNsBackend",
+)
+HELPDESK_NOTIFICATION_WEBHOOK_URL = env("HELPDESK_NOTIFICATION_WEBHOOK_URL")
+HELPDESK_NOTIFICATION_WEBHOOK_SECRET = env(
+    "HELPDESK_NOTIFICATION_WEBHOOK_SECRET", HELPDESK_WEBHOOK_SECRET
+)
+HELPDESK_NOTIFICATION_MAX_ATTEMPTS = int(env("HELPDESK_NOTIFICATION_MAX_ATTEMPTS", "6") or 6)
+HELPDESK_NOTIFICATION_BACKOFF_SECONDS = int(env("HELPDESK_NOTIFICATION_BACKOFF_SECONDS", "30") or 30)
+HELPDESK_FCM_URL = env("HELPDESK_FCM_URL", "https://fcm.googleapis.com")
+HELPDESK_FCM_PROJECT_ID = env("HELPDESK_FCM_PROJECT_ID")
+HELPDESK_FCM_ACCESS_TOKEN = env("HELPDESK_FCM_ACCESS_TOKEN")
+HELPDESK_APNS_URL = env("HELPDESK_APNS_URL", "https://api.push.apple.com")
+HELPDESK_APNS_TOPIC = env("HELPDESK_APNS_TOPIC")
+HELPDESK_APNS_AUTH_TOKEN = env("HELPDESK_APNS_AUTH_TOKEN")

@@ -1,0 +1,1 @@
+"""The AI resolution agent and the reply drafter it shares with suggested replies."""

@@ -1,0 +1,62 @@
+"""The local drafter: the last public agent reply of the most similar solved ticket in the queue,
+by TF-IDF cosine similarity over subject and body. The similarity is the confidence."""
+
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+
+from tickets.models import Status, Ticket
+
+from .context import last_public_agent_reply
+
+MAX_SOLVED = 2000
+
+
+@dataclass
+class Match:
+    ticket_id: str
+    subject: str
+    reply: str
+    similarity: float
+
+
+def solved_examples(*, ticket: Ticket, limit: int = MAX_SOLVED) -> list[dict]:
+    """Recent solved, never-reopened tickets of the queue with their resolution, one query."""
+    return list(
+        Ticket.objects.filter(
+            queue_id=ticket.queue_id,
+            status__in=[Status.RESOLVED, Status.CLOSED],
+            reopened_count=0,
+        )
+        .exclude(pk=ticket.pk)
+        .annotate(reply=last_public_agent_reply())
+        .filter(reply__isnull=False)
+        .order_by("-resolved_at")
+        .values("id", "subject", "body", "reply")[:limit]
+    )
+
+
+def similar_solved(*, ticket: Ticket, top: int = 3) -> list[Match]:
+    examples = solved_examples(ticket=ticket)
+    if not examples:
+        return []
+    docs = [f"{row['subject']}\n{row['body']}" for row in examples]
+    query = f"{ticket.subject}\n{ticket.body}"
+    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+    try:
+        matrix = vectorizer.fit_transform([*docs, query])
+    except ValueError:  # nothing but stop words / empty text
+        return []
+    sims = linear_kernel(matrix[-1], matrix[:-1]).ravel()
+    order = sims.argsort()[::-1][:top]
+    return [
+        Match(
+            ticket_id=str(examples[i]["id"]),
+            subject=examples[i]["subject"],
+            reply=examples[i]["reply"],
+            similarity=float(sims[i]),
+        )
+        for i in order
+        if sims[i] > 0
+    ]

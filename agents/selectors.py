@@ -1,0 +1,17 @@
+"""Reads about agents."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from tickets.models import OPEN_STATUSES
+
+from .models import Agent, Skill
+
+
+def agent_list() -> QuerySet[Agent]:
+    """Every agent with its skills (one extra query in all) and its open ticket count, in SQL."""
+    return (
+        Agent.objects.select_related("user")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("slug")))
+        .annotate(open_tickets=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES)))
+        .order_by("user__username")
+    )

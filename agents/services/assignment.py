@@ -1,0 +1,246 @@
+"""Automatic assignment: the best eligible human agent with room, under row locks.
+
+Correctness under concurrency rests on the database, not on Python checks: the ticket row is
+locked (so it is assigned once), and the chosen agent's row is locked with
+`SELECT ... FOR UPDATE SKIP LOCKED` before their open tickets are counted again; the count and the
+assignment happen while the lock is held, so two transactions can never both fill one slot."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from helpdesk import realtime
+from tickets import events
+from tickets.lifecycle import system_can_transition
+from tickets.models import OPEN_STATUSES, PRIORITY_RANK, Status, Ticket
+from tickets.services import ticket_system_transition
+
+from ..eligibility import eligible_agents
+from ..models import Agent, AgentKind
+from ..ranking import Score, rank_agents
+from .notifications import notification_enqueue
+
+SYNCED_FIELDS = ("assigned_agent_id", "status", "escalation_level", "updated_at", "tags")
+WAITING_STATUSES = (Status.OPEN, Status.ESCALATED)
+
+
+@dataclass
+class AssignmentResult:
+    agent: Agent | None
+    score: Score | None = None
+    runner_up: Score | None = None
+    waiting: bool = False
+
+
+def _sync(target: Ticket, source: Ticket) -> None:
+    """Keep the caller's instance (e.g. the one `ticket_create` returns) in step with the row."""
+    if target is source:
+        return
+    for field in SYNCED_FIELDS:
+        setattr(target, field, getattr(source, field))
+    if "assigned_agent" in target._state.fields_cache:
+        del target._state.fields_cache["assigned_agent"]
+
+
+def open_ticket_count(agent_id: int) -> int:
+    return Ticket.objects.filter(assigned_agent_id=agent_id, status__in=OPEN_STATUSES).count()
+
+
+def _lock_with_room(agent_id: int, *, skip_locked: bool) -> Agent | None | bool:
+    """The locked agent if they still have room; None if full or gone; False if locked elsewhere."""
+    rows = Agent.objects.select_for_update(skip_locked=skip_locked, of=("self",)).filter(
+        pk=agent_id
+    )
+    agent = rows.select_related("user").first()
+    if agent is None:
+        exists = Agent.objects.filter(pk=agent_id).exists()
+        return False if exists else None
+    if not agent.is_available or open_ticket_count(agent.pk) >= agent.max_tickets:
+        return None
+    return agent
+
+
+def _claim(ranked: list[Score]) -> tuple[Agent, Score] | None:
+    """Lock the best agent who still has room: first without waiting on rows other transactions
+    hold, then (only if every one of them was busy) waiting for them in rank order."""
+    busy: list[Score] = []
+    for score in ranked:
+        agent = _lock_with_room(score.agent_id, skip_locked=True)
+        if agent is False:
+            busy.append(score)
+        elif agent is not None:
+            return agent, score
+    for score in busy:
+        agent = _lock_with_room(score.agent_id, skip_locked=False)
+        if agent:
+            return agent, score
+    return None
+
+
+def _publish_assigned(ticket: Ticket, agent: Agent) -> None:
+    realtime.publish("ticket.assigned", ticket.pk, {"agent": agent.name, "agent_id": agent.pk})
+
+
+def ticket_assign_agent(
+    *,
+    ticket: Ticket,
+    agent: Agent,
+    actor=None,
+    reason: str = "",
+    data: dict | None = None,
+    kind: str = "assigned",
+) -> Ticket:
+    """Record `agent` on a locked ticket, move it to `assigned` where the lifecycle allows."""
+    before = ticket.assigned_agent.name if ticket.assigned_agent_id else None
+    ticket.assigned_agent = agent
+    ticket.save(update_fields=["assigned_agent", "updated_at"])
+    events.ticket_field_changed_event(
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        field="assigned_agent",
+        before=before,
+        after=agent.name,
+        reason=reason,
+        data=data,
+    )
+    if ticket.status in (Status.OPEN, Status.ESCALATED):
+        ticket = ticket_system_transition(ticket=ticket, status=Status.ASSIGNED, reason=reason)
+    return ticket
+
+
+def _mark_waiting(ticket: Ticket, *, reason: str) -> Ticket:
+    """Nobody can take it: escalation level 1, status escalated, managers told (once)."""
+    if ticket.escalation_level >= 1 and ticket.status == Status.ESCALATED:
+        return ticket
+    ticket.escalation_level = max(ticket.escalation_level, 1)
+    ticket.save(update_fields=["escalation_level", "updated_at"])
+    if system_can_transition(ticket.status, Status.ESCALATED):
+        ticket = ticket_system_transition(ticket=ticket, status=Status.ESCALATED, reason=reason)
+    events.ticket_system_event(
+        ticket=ticket,
+        kind="escalated",
+        reason=reason,
+        data={"level": ticket.escalation_level, "cause": "no_agent_free"},
+    )
+    realtime.publish(
+        "ticket.escalated", ticket.pk, {"level": ticket.escalation_level, "reason": reason}
+    )
+    notification_enqueue(
+        event="ticket.escalated",
+        ticket=ticket,
+        audience="managers",
+        dedupe=f"no-agent:{ticket.escalation_level}",
+        title=f"No agent free for: {ticket.subject}",
+        body=f"Ticket {ticket.pk} is waiting for an agent ({reason}).",
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(
+    *, ticket: Ticket, at: datetime | None = None, escalate_if_none: bool = True
+) -> AssignmentResult:
+    """Give an unassigned open ticket to the best-scoring eligible human agent with room.
+
+    With nobody free the ticket waits (escalated, level 1) for `ticket_assign_waiting`."""
+    at = at or timezone.now()
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.assigned_agent_id is not None or locked.status not in OPEN_STATUSES:
+        _sync(ticket, locked)
+        return AssignmentResult(agent=locked.assigned_agent)
+    ranked = rank_agents(
+        agents=eligible_agents(ticket=locked, at=at),
+        queue_id=locked.queue_id,
+        category_id=locked.category_id,
+    )
+    claimed = _claim(ranked)
+    if claimed is None:
+        if escalate_if_none:
+            locked = _mark_waiting(locked, reason="no eligible agent free")
+        _sync(ticket, locked)
+        return AssignmentResult(agent=None, waiting=True)
+    agent, score = claimed
+    runner_up = next((s for s in ranked if s.agent_id != agent.pk), None)
+    data = {
+        "agent_id": agent.pk,
+        "score": score.as_data(),
+        "runner_up": runner_up.as_data() if runner_up else None,
+        "candidates": len(ranked),
+        "queue_id": locked.queue_id,
+        "category_id": locked.category_id,
+    }
+    reason = f"best score {score.score:.3f} of {len(ranked)} eligible agent(s)"
+    locked = ticket_assign_agent(ticket=locked, agent=agent, reason=reason, data=data)
+    _publish_assigned(locked, agent)
+    _sync(ticket, locked)
+    return AssignmentResult(agent=agent, score=score, runner_up=runner_up)
+
+
+def waiting_tickets():
+    """Unassigned tickets waiting for a person, most urgent first, then oldest first."""
+    urgency = Case(
+        *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        Ticket.objects.filter(assigned_agent__isnull=True, status__in=WAITING_STATUSES)
+        .annotate(urgency=urgency)
+        .order_by("-urgency", "created_at")
+    )
+
+
+def ticket_assign_waiting(*, limit: int = 500, at: datetime | None = None) -> int:
+    """The sweep: assign waiting tickets while anyone has room. Each ticket is its own
+    transaction, so agent locks are held only for one assignment. Returns how many were assigned."""
+    free_agents = Agent.objects.filter(kind=AgentKind.HUMAN, is_available=True).exists()
+    if not free_agents:
+        return 0
+    assigned = 0
+    for ticket in list(waiting_tickets()[:limit]):
+        if ticket_assign(ticket=ticket, at=at, escalate_if_none=False).agent is not None:
+            assigned += 1
+    return assigned
+
+
+def ai_agent_for_queue(queue_id: int) -> Agent | None:
+    from django.db.models import Q
+
+    return (
+        Agent.objects.filter(kind=AgentKind.AI, is_available=True)
+        .filter(Q(all_queues=True) | Q(queues=queue_id))
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+
+
+def ticket_intake_assign(*, ticket: Ticket) -> AssignmentResult:
+    """The assignment step of intake. Queues with the AI agent enabled hand the ticket to it first
+    (it answers from a Celery task after commit); every other ticket goes to a person and gets a
+    suggested reply drafted after commit, so intake itself stays fast."""
+    from .. import tasks
+
+    queue = ticket.queue
+    if queue is not None and queue.ai_resolution_enabled:
+        ai_agent = ai_agent_for_queue(queue.pk)
+        if ai_agent is not None:
+            with transaction.atomic():
+                locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+                locked = ticket_assign_agent(
+                    ticket=locked,
+                    agent=ai_agent,
+                    reason="AI resolution enabled for the queue",
+                    data={"agent_id": ai_agent.pk, "ai": True, "queue_id": queue.pk},
+                )
+                _publish_assigned(locked, ai_agent)
+                _sync(ticket, locked)
+            transaction.on_commit(lambda: tasks.ai_resolution_run.delay(str(ticket.pk)))
+            return AssignmentResult(agent=ai_agent)
+    result = ticket_assign(ticket=ticket)
+    transaction.on_commit(lambda: tasks.suggest_reply.delay(str(ticket.pk)))
+    return result

@@ -1,0 +1,150 @@
+"""The notification outbox: rows written in the caller's transaction, sent from Celery after commit.
+
+Each (backend, event, dedupe key, recipient) is one `Notification` row with a unique key, so
+enqueueing twice creates nothing new and a retried task finds the row already `sent`. Sending
+locks the row, so two workers never send the same row at once."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tickets.models import Ticket
+from tickets.roles import MANAGERS_GROUP
+
+from ..models import Notification, NotificationStatus, PushDevice, PushPlatform
+from ..notifications import backend_named, configured_backends
+from ..notifications.base import Audience, DeliveryError, Message, PermanentDeliveryError
+
+
+def _audience(*, ticket: Ticket, audience: str) -> Audience:
+    result = Audience()
+    if audience == "customer":
+        if ticket.customer_email:
+            result.emails.append(ticket.customer_email)
+        devices = (
+            PushDevice.objects.filter(user_id=ticket.customer_id).values_list("platform", "token")
+            if ticket.customer_id
+            else []
+        )
+        pairs = list(devices)
+        context = ticket.context or {}
+        if context.get("push_token"):
+            platform = (
+                PushPlatform.IOS if context.get("platform") == "ios" else PushPlatform.ANDROID
+            )
+            pairs.append((platform, context["push_token"]))
+        for platform, token in pairs:
+            target = result.ios_tokens if platform == PushPlatform.IOS else result.android_tokens
+            if token not in target:
+                target.append(token)
+    elif audience == "managers":
+        emails = (
+            get_user_model()
+            .objects.filter(Q(is_superuser=True) | Q(groups__name=MANAGERS_GROUP))
+            .filter(is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        result.emails.extend(sorted(emails))
+    elif audience == "agent" and ticket.assigned_agent_id:
+        email = ticket.assigned_agent.user.email
+        if email:
+            result.emails.append(email)
+    return result
+
+
+def notification_enqueue(
+    *,
+    event: str,
+    ticket: Ticket,
+    audience: str,
+    dedupe: str,
+    title: str,
+    body: str,
+    data: dict | None = None,
+) -> list[Notification]:
+    """Write one outbox row per backend and recipient, and send each after commit."""
+    from .. import tasks
+
+    people = _audience(ticket=ticket, audience=audience)
+    created: list[Notification] = []
+    for backend in configured_backends():
+        for recipient in backend.recipients(people):
+            key = f"{backend.name}:{event}:{ticket.pk}:{dedupe}:{recipient}"[:255]
+            try:
+                with transaction.atomic():
+                    row = Notification.objects.create(
+                        key=key,
+                        backend=backend.name,
+                        event=event,
+                        recipient=recipient,
+                        ticket=ticket,
+                        payload={"title": title, "body": body, "data": data or {}},
+                    )
+            except IntegrityError:
+                continue
+            created.append(row)
+    for row in created:
+        transaction.on_commit(lambda pk=row.pk: tasks.notification_send.delay(pk))
+    return created
+
+
+@dataclass
+class DeliveryResult:
+    sent: bool
+    retry_in: int | None = None
+
+
+def backoff_seconds(attempts: int) -> int:
+    """30 s, 60 s, 120 s, ... (doubling, capped at one hour)."""
+    base = getattr(settings, "HELPDESK_NOTIFICATION_BACKOFF_SECONDS", 30)
+    return int(min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+@transaction.atomic
+def notification_deliver(*, notification_id: int) -> DeliveryResult:
+    """Send one outbox row unless it was sent already; a failure schedules the next attempt."""
+    row = (
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(pk=notification_id, status=NotificationStatus.PENDING)
+        .first()
+    )
+    if row is None:
+        return DeliveryResult(sent=False)
+    backend = backend_named(row.backend)
+    max_attempts = getattr(settings, "HELPDESK_NOTIFICATION_MAX_ATTEMPTS", 6)
+    row.attempts += 1
+    if backend is None:
+        row.status, row.last_error = NotificationStatus.FAILED, f"no backend {row.backend!r}"
+        row.save(update_fields=["attempts", "status", "last_error"])
+        return DeliveryResult(sent=False)
+    message = Message(
+        key=row.key,
+        event=row.event,
+        recipient=row.recipient,
+        title=row.payload.get("title", ""),
+        body=row.payload.get("body", ""),
+        ticket_id=str(row.ticket_id) if row.ticket_id else None,
+        data=row.payload.get("data", {}),
+    )
+    try:
+        backend.send(message)
+    except DeliveryError as exc:
+        row.last_error = str(exc)[:2000]
+        if isinstance(exc, PermanentDeliveryError) or row.attempts >= max_attempts:
+            row.status = NotificationStatus.FAILED
+            row.save(update_fields=["attempts", "status", "last_error"])
+            return DeliveryResult(sent=False)
+        delay = backoff_seconds(row.attempts)
+        row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        return DeliveryResult(sent=False, retry_in=delay)
+    row.status, row.sent_at = NotificationStatus.SENT, timezone.now()
+    row.save(update_fields=["attempts", "status", "sent_at"])
+    return DeliveryResult(sent=True)

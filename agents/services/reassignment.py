@@ -1,0 +1,128 @@
+"""Reassignment by a person, and what a queue change or a freed slot means for assignment.
+
+Policy (docs/ASSIGNMENT.md): an agent may hand a ticket only to someone in the ticket's queue who
+has room; a manager may go over the target's capacity (the event records the override). Working
+hours and availability are not checked here: a person chose, knowingly. A reassignment away from
+an agent is a `reassigned` event carrying `from_agent_id`, which the ranking counts against that
+agent for the queue/category."""
+
+from django.core.cache import cache
+from django.db import transaction
+
+from tickets import events
+from tickets.exceptions import ApplicationError, TransitionError
+from tickets.models import Status, Ticket
+from tickets.roles import user_role
+from tickets.services import ticket_system_transition
+
+from ..eligibility import ticket_required_skill_id
+from ..models import Agent
+from .assignment import _sync, open_ticket_count, ticket_assign, ticket_assign_agent
+from .notifications import notification_enqueue
+
+
+def _in_queue(agent: Agent, queue_id: int | None) -> bool:
+    return queue_id is None or agent.all_queues or agent.queues.filter(pk=queue_id).exists()
+
+
+def _fits(agent: Agent, ticket: Ticket) -> bool:
+    skill_id = ticket_required_skill_id(ticket)
+    has_skill = skill_id is None or agent.skills.filter(pk=skill_id).exists()
+    return _in_queue(agent, ticket.queue_id) and has_skill
+
+
+def _forget_history(ticket: Ticket) -> None:
+    cache.delete(f"agents:history:{ticket.queue_id}:{ticket.category_id}")
+    cache.delete(f"agents:history:{ticket.queue_id}:None")
+
+
+@transaction.atomic
+def ticket_assign_to(*, ticket: Ticket, agent: Agent, actor, reason: str) -> Ticket:
+    """A person gives the ticket to `agent` (called by `tickets.services.ticket_reassign`, which
+    publishes `ticket.reassigned`). The customer's phone is told through the push backends."""
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("assigned_agent__user")
+        .get(pk=ticket.pk)
+    )
+    if locked.assigned_agent_id == agent.pk:
+        return locked
+    if not _in_queue(agent, locked.queue_id):
+        raise ApplicationError(
+            f"{agent.name} is not a member of this ticket's queue.",
+            fields={"agent": ["Not a member of the ticket's queue."]},
+        )
+    target = Agent.objects.select_for_update(of=("self",)).select_related("user").get(pk=agent.pk)
+    is_manager = user_role(actor) == "manager"
+    load = open_ticket_count(target.pk)
+    over = load >= target.max_tickets
+    if over and not is_manager:
+        raise TransitionError(
+            f"{target.name} already has {load} open tickets (limit {target.max_tickets}).",
+            fields={"agent": ["At capacity; a manager can override."]},
+        )
+    previous = locked.assigned_agent
+    data = {
+        "from_agent_id": previous.pk if previous else None,
+        "to_agent_id": target.pk,
+        "queue_id": locked.queue_id,
+        "category_id": locked.category_id,
+        "capacity_override": over,
+        "by_role": user_role(actor),
+    }
+    locked = ticket_assign_agent(
+        ticket=locked, agent=target, actor=actor, reason=reason, data=data, kind="reassigned"
+    )
+    _forget_history(locked)
+    notification_enqueue(
+        event="ticket.reassigned",
+        ticket=locked,
+        audience="customer",
+        dedupe=f"to:{target.pk}:{locked.updated_at.timestamp()}",
+        title="Your ticket has a new agent",
+        body=f"{target.name} is now looking after \u201c{locked.subject}\u201d.",
+    )
+    _sync(ticket, locked)
+    ticket.assigned_agent = target
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> Ticket:
+    """After a queue change the assignee keeps the ticket if they belong to the new queue and have
+    its skill; otherwise it is unassigned (not counted against them) and assigned afresh."""
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("assigned_agent__user")
+        .get(pk=ticket.pk)
+    )
+    current = locked.assigned_agent
+    if current is None or _fits(current, locked):
+        return locked
+    locked.assigned_agent = None
+    locked.save(update_fields=["assigned_agent", "updated_at"])
+    events.ticket_field_changed_event(
+        ticket=locked,
+        actor=actor,
+        kind="unassigned",
+        field="assigned_agent",
+        before=current.name,
+        after=None,
+        reason=f"queue changed: {reason}",
+        data={"from_agent_id": current.pk, "queue_id": locked.queue_id},
+    )
+    if locked.status == Status.ASSIGNED:
+        ticket_system_transition(ticket=locked, status=Status.OPEN, reason="queue changed")
+    ticket_assign(ticket=ticket)
+    return ticket
+
+
+def ticket_capacity_freed(*, ticket: Ticket, before: str, after: str) -> None:
+    """A ticket left the open statuses: its agent has room, so run the sweep after commit
+    rather than waiting up to a minute for beat."""
+    from tickets.models import OPEN_STATUSES
+
+    from .. import tasks
+
+    if ticket.assigned_agent_id and before in OPEN_STATUSES and after not in OPEN_STATUSES:
+        transaction.on_commit(lambda: tasks.assign_waiting_tickets.delay())

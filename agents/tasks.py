@@ -1,0 +1,36 @@
+"""Celery tasks: thin, id-taking, idempotent wrappers around the services."""
+
+from celery import shared_task
+
+from .services import ticket_assign_waiting
+from .services.notifications import notification_deliver
+
+
+@shared_task(name="agents.tasks.assign_waiting_tickets")
+def assign_waiting_tickets() -> int:
+    """Beat runs this every minute (migration 0004); freed capacity enqueues it too."""
+    return ticket_assign_waiting()
+
+
+@shared_task(name="agents.tasks.ai_resolution_run", acks_late=True)
+def ai_resolution_run(ticket_id: str) -> str | None:
+    from .resolution.agent import ticket_ai_resolve
+
+    attempt = ticket_ai_resolve(ticket_id=ticket_id)
+    return attempt.action if attempt else None
+
+
+@shared_task(name="agents.tasks.suggest_reply")
+def suggest_reply(ticket_id: str) -> bool:
+    from .resolution.agent import ticket_suggest_reply
+
+    return ticket_suggest_reply(ticket_id=ticket_id)
+
+
+@shared_task(name="agents.tasks.notification_send", bind=True, max_retries=None)
+def notification_send(self, notification_id: int) -> bool:
+    """Retries with exponential backoff; the outbox row makes a repeated run send nothing."""
+    result = notification_deliver(notification_id=notification_id)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in)
+    return result.sent

@@ -1,0 +1,184 @@
+"""Report speed at scale: seed N tickets (default 1,000,000) with events and routing logs across two
+years into a bench PostgreSQL database with INSERT ... SELECT generate_series, then time every report
+page and API call server-side (Django test client, DEBUG off, after one warm-up call).
+
+    .venv/bin/python bench/reports.py            # 1,000,000 tickets
+    .venv/bin/python bench/reports.py --quick    # 50,000 tickets
+Options: --tickets N, --reseed, --runs N, --db URL (default postgres://postgres@127.0.0.1:5432/hd_bench_reports).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # not bench/: this script is named like the reports app
+
+REPORTS = ["overview", "agents", "routing", "customers", "recurring", "csat"]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="50,000 tickets, 3 runs")
+    parser.add_argument("--tickets", type=int)
+    parser.add_argument("--runs", type=int)
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/hd_bench_reports")
+    args = parser.parse_args()
+    args.tickets = args.tickets or (50_000 if args.quick else 1_000_000)
+    args.runs = args.runs or (3 if args.quick else 5)
+    return args
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.test")
+    os.environ["DEBUG"] = "false"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+
+
+def seed(n: int) -> None:
+    from django.db import connection
+
+    from bench import reports_seed as seed_sql
+
+    queues, slugs, categories, agents = seed_sql.seed_reference_data()
+    started = time.perf_counter()
+
+    def step(label: str, sql: str, params=None) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        print(f"  {label} ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    done, chunk = 0, 250_000
+    while done < n:
+        size = min(chunk, n - done)
+        step(
+            f"tickets {done + size:,}",
+            seed_sql.TICKETS,
+            seed_sql.ticket_params(queues, slugs, categories, agents, size),
+        )
+        done += size
+    for i, sql in enumerate(seed_sql.EVENTS):
+        step(f"events {i + 1}/{len(seed_sql.EVENTS)}", sql)
+    step(
+        "classification logs",
+        seed_sql.LOGS,
+        seed_sql.ticket_params(queues, slugs, categories, agents, 0),
+    )
+    step("AI attempts", seed_sql.ATTEMPTS)
+    step("analyze", "ANALYZE")
+    print(f"seeded {n:,} tickets in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def counts() -> dict:
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for table in (
+            "tickets_ticket",
+            "tickets_ticketevent",
+            "routing_classificationlog",
+            "agents_airesolutionattempt",
+        ):
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+            row = cursor.fetchone()
+            out[table] = int(row[0]) if row else 0
+    return out
+
+
+def time_calls(runs: int) -> list[tuple[str, float, float]]:
+    from django.test import Client
+
+    from tickets.roles import managers_group
+    from tickets.tests.factories import UserFactory
+
+    manager = UserFactory(username="bench-manager@example.com")
+    manager.groups.add(managers_group())
+    client = Client()
+    client.force_login(manager)
+    from tickets.models import Queue
+
+    queue = Queue.objects.order_by("pk").first().slug
+    calls = []
+    for name in REPORTS:
+        calls.append(
+            (f"GET /api/v1/reports/{name}?days=30", f"/api/v1/reports/{name}", {"days": 30})
+        )
+        calls.append((f"GET /reports/{name}/?days=30 (page)", f"/reports/{name}/", {"days": 30}))
+    calls += [
+        (
+            "GET /api/v1/reports/overview?days=30&queue=…",
+            "/api/v1/reports/overview",
+            {"days": 30, "queue": queue},
+        ),
+        ("GET /api/v1/reports/overview?days=90", "/api/v1/reports/overview", {"days": 90}),
+        ("GET /api/v1/reports/overview?days=365", "/api/v1/reports/overview", {"days": 365}),
+        ("GET /api/v1/reports/agents?days=90", "/api/v1/reports/agents", {"days": 90}),
+        (
+            "GET /reports/overview.csv?days=30&table=by_queue",
+            "/reports/overview.csv",
+            {"days": 30, "table": "by_queue"},
+        ),
+    ]
+    results = []
+    for label, url, params in calls:
+        response = client.get(url, params)
+        assert response.status_code == 200, (label, response.status_code, response.content[:300])
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url, params)
+            samples.append((time.perf_counter() - started) * 1000)
+        results.append((label, statistics.median(samples), max(samples)))
+        print(
+            f"{label:55s} median {statistics.median(samples):7.1f} ms  max {max(samples):7.1f} ms",
+            flush=True,
+        )
+    return results
+
+
+def main() -> None:
+    args = parse_args()
+    ensure_database(args.db)
+    setup_django(args.db)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tickets.models import Ticket
+
+    existing = Ticket.objects.count()
+    if args.reseed or existing != args.tickets:
+        from bench.reports_seed import wipe
+
+        wipe()
+        seed(args.tickets)
+    print(counts())
+    results = time_calls(args.runs)
+    print("\n| call | median ms | max ms |\n| --- | ---: | ---: |")
+    for label, median, worst in results:
+        print(f"| `{label}` | {median:.0f} | {worst:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The demo help desk of `seed_demo` and `make run`."""

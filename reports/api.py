@@ -1,0 +1,68 @@
+"""`GET /api/v1/reports/<name>`: managers only; `?format=csv[&table=...]` for a table as CSV."""
+
+from django.http import HttpResponse
+from rest_framework import permissions
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from helpdesk.api.errors import json_error
+from tickets.roles import user_role
+
+from .exports import csv_response
+from .filters import FilterError, filters_parse
+from .selectors import REPORTS
+
+
+class IsManager(permissions.BasePermission):
+    message = "Reports are for managers."
+
+    def has_permission(self, request, view) -> bool:
+        return user_role(request.user) == "manager"
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes | str) else str(data)
+
+
+def report_or_error(name: str, params):
+    """(report, None) or (None, (status, detail, fields))."""
+    if name not in REPORTS:
+        return None, (404, f"No report named '{name}'.", {})
+    try:
+        filters = filters_parse(params)
+    except FilterError as exc:
+        return None, (400, "The request has invalid fields.", exc.fields)
+    return REPORTS[name](filters=filters), None
+
+
+def csv_or_error(report: dict, table: str | None) -> HttpResponse | tuple:
+    table = table or next(iter(report["tables"]))
+    if table not in report["tables"]:
+        return (400, "No such table.", {"table": [f"One of {', '.join(report['tables'])}."]})
+    return csv_response(report=report, table=table)
+
+
+class ReportAPIView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsManager]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def get(self, request, name: str):
+        report, error = report_or_error(name, request.query_params)
+        if error:
+            return json_error(*error)
+        if request.accepted_renderer.format == "csv":
+            result = csv_or_error(report, request.query_params.get("table"))
+            return result if isinstance(result, HttpResponse) else json_error(*result)
+        return Response(report)
+
+    def handle_exception(self, exc):
+        # Errors are JSON even when the client asked for CSV.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)

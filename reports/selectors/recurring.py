@@ -1,0 +1,99 @@
+"""Recurring issues: categories, sub-categories, tags and subject terms growing fastest this period
+against the period of the same length before it."""
+
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Q
+from django.db.models.functions import Cast
+
+from ..filters import ReportFilters
+from ..sql import compiled, fetch_dicts, pct, tidy_rows
+
+LIMIT = 20
+MIN_TERM_LENGTH = 3
+
+
+def _growth(qs, key, current: Q) -> list[dict]:
+    cur = Count("pk", filter=current)
+    prev = Count("pk", filter=~current)
+    rows = (
+        qs.values(name=key)
+        .annotate(current=cur, previous=prev)
+        .annotate(
+            growth=Cast(F("current") - F("previous"), IntegerField()),
+            growth_pct=pct(F("current") - F("previous"), F("previous")),
+        )
+        .filter(name__isnull=False)
+        .order_by("-growth", "-current", "name")[:LIMIT]
+    )
+    return tidy_rows(rows)
+
+
+def _grow_sql(inner_sql: str, params: tuple, start) -> list[dict]:
+    """Rank (name, created_at) rows of `inner_sql` by growth, in SQL."""
+    return tidy_rows(
+        fetch_dicts(
+            f"""
+            SELECT name, current, previous, current - previous AS growth,
+                   CAST(current - previous AS DOUBLE PRECISION) * 100
+                       / NULLIF(previous, 0) AS growth_pct
+            FROM (SELECT name, SUM(CASE WHEN created_at >= %s THEN 1 ELSE 0 END) AS current,
+                         SUM(CASE WHEN created_at < %s THEN 1 ELSE 0 END) AS previous
+                  FROM ({inner_sql}) x GROUP BY name) g
+            ORDER BY growth DESC, current DESC, name LIMIT {LIMIT}
+            """,
+            (start, start, *params),
+        )
+    )
+
+
+def _tags(both, start) -> list[dict]:
+    sql, params = compiled(both.values("tags", "created_at"))
+    if connection.vendor == "postgresql":
+        inner = (
+            f"SELECT jsonb_array_elements_text(t.tags) AS name, t.created_at "
+            f"FROM ({sql}) t WHERE jsonb_typeof(t.tags) = 'array'"
+        )
+    else:
+        inner = (
+            f"SELECT j.value AS name, t.created_at FROM ({sql}) t, json_each(t.tags) j "
+            f"WHERE json_type(t.tags) = 'array'"
+        )
+    return _grow_sql(inner, params, start)
+
+
+def _terms(both, start) -> tuple[bool, list[dict]]:
+    """Subject words (English stemming, stop words dropped) via PostgreSQL full-text search."""
+    if connection.vendor != "postgresql":
+        return False, []
+    sql, params = compiled(both.values("subject", "created_at"))
+    inner = (
+        f"SELECT w AS name, t.created_at FROM ({sql}) t, "
+        f"unnest(tsvector_to_array(to_tsvector('english', t.subject))) AS w "
+        f"WHERE length(w) >= {MIN_TERM_LENGTH} AND w !~ '^[0-9]+$'"
+    )
+    return True, _grow_sql(inner, params, start)
+
+
+def report_recurring(*, filters: ReportFilters) -> dict:
+    previous = filters.previous()
+    both = ReportFilters(
+        start=previous.start,
+        end=filters.end,
+        queue=filters.queue,
+        channel=filters.channel,
+        agent=filters.agent,
+    ).tickets()
+    current = Q(created_at__gte=filters.start)
+    terms_available, terms = _terms(both, filters.start)
+    return {
+        "report": "recurring",
+        "filters": filters.as_dict(),
+        "previous": {"start": previous.as_dict()["start"], "end": previous.as_dict()["end"]},
+        "terms_available": terms_available,
+        "tables": {
+            "categories": _growth(both, F("category__name"), current),
+            "subcategories": _growth(both, F("subcategory__name"), current),
+            "tags": _tags(both, filters.start),
+            "terms": terms,
+        },
+    }

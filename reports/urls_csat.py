@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views_csat
+
+urlpatterns = [
+    path("<str:token>/", views_csat.csat_choose, name="csat-choose"),
+    path("<str:token>/<str:score>", views_csat.csat_rate, name="csat-rate"),
+    path("<str:token>/<str:score>/", views_csat.csat_rate),
+]

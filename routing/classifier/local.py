@@ -1,0 +1,101 @@
+"""The local classifier as routing sees it: the active version, loaded once per process.
+
+Every process keeps one in-memory model. At most every HELPDESK_MODEL_CHECK_SECONDS (default 5)
+a prediction looks up which version is active (one indexed query); when it changed, the new file
+is loaded and the reference swapped in one assignment, so requests in flight finish with the
+model they started with and nothing ever waits for a restart."""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from . import Prediction
+from .language import detect_language
+from .model import TextModel
+from .text import MAX_CHARS
+
+logger = logging.getLogger(__name__)
+MODEL_NAME = "local"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    version: int
+    row_id: int
+    model: TextModel
+
+
+_current: Loaded | None = None
+_checked_at = 0.0
+_lock = threading.Lock()
+
+
+def invalidate() -> None:
+    """Forget when we last checked, so the next prediction looks at the active version now."""
+    global _checked_at
+    _checked_at = 0.0
+
+
+def _check_seconds() -> float:
+    return float(getattr(settings, "HELPDESK_MODEL_CHECK_SECONDS", 5))
+
+
+def active() -> Loaded | None:
+    """The active model, re-checked at most every few seconds; None when no model is active."""
+    global _current, _checked_at
+    now = time.monotonic()
+    if _checked_at and now - _checked_at < _check_seconds():
+        return _current
+    with _lock:
+        if _checked_at and now - _checked_at < _check_seconds():
+            return _current
+        from .store import active_model_row, model_load
+
+        row = active_model_row()
+        if row is None:
+            _current = None
+        elif _current is None or (_current.row_id, _current.version) != (row.pk, row.version):
+            try:
+                _current = Loaded(row.version, row.pk, model_load(row))
+                logger.info("Loaded classifier v%s", row.version)
+            except (OSError, EOFError, ValueError) as exc:  # file missing on this host, or torn
+                logger.warning("Classifier v%s could not be loaded: %s", row.version, exc)
+                _current = None
+        _checked_at = time.monotonic()
+        return _current
+
+
+def predict(text: str, context: dict | None = None) -> Prediction | None:
+    """Queue, category, priority (and sub-category) with calibrated confidences, or None when no
+    model has been trained yet. `context` may carry `queue` (to pick sub-categories) and
+    `locale` (a hint for the language of very short texts)."""
+    started = time.perf_counter()
+    loaded = active()
+    if loaded is None:
+        return None
+    context = context or {}
+    text = text.strip()[:MAX_CHARS]
+    out = loaded.model.predict_one(text, queue=str(context.get("queue") or ""))
+    language = detect_language(text, locale=str(context.get("locale") or ""))
+    return Prediction(
+        source="local",
+        model_name=MODEL_NAME,
+        model_version=str(loaded.version),
+        labels=out["labels"],
+        confidences=out["confidences"],
+        probabilities=out["probabilities"],
+        language=language,
+        top_words=out["top_words"],
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def similar_tickets(text: str, k: int = 3) -> list[dict]:
+    """The k most similar resolved tickets the active model remembers (for the LLM prompt)."""
+    from .model import similar
+
+    loaded = active()
+    return similar(loaded.model, text, k) if loaded is not None else []

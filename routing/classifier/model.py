@@ -1,0 +1,232 @@
+"""The local text model: shared TF-IDF features (word and character n-grams) and one calibrated
+linear head per label field. Pure scikit-learn and numpy: no Django, so it trains and tests fast.
+
+Calibration is temperature scaling fitted on out-of-fold decision scores; the same out-of-fold
+scores give the cross-validated metrics stored with each version."""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
+
+from . import metrics
+
+FIELDS = ("queue", "category", "priority", "subcategory")
+MIN_PER_CLASS = 1
+CV_FOLDS = 3
+
+
+@dataclass
+class Head:
+    field: str
+    classes: np.ndarray
+    coef: np.ndarray  # (n_classes, n_features), float32
+    intercept: np.ndarray
+    temperature: float
+    cv_metrics: dict = field(default_factory=dict)
+
+    def scores(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef.T) + self.intercept
+
+    def proba(self, X) -> np.ndarray:
+        return softmax(self.scores(X) / self.temperature)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def build_features(*, chars: bool = True) -> FeatureUnion:
+    parts = [
+        (
+            "word",
+            TfidfVectorizer(
+                ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9, dtype=np.float32
+            ),
+        )
+    ]
+    if chars:
+        parts.append(
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
+                    max_features=200_000, dtype=np.float32,
+                ),
+            )
+        )
+    return FeatureUnion(parts)
+
+
+def _svc(C: float) -> LinearSVC:
+    return LinearSVC(C=C, class_weight="balanced")
+
+
+def _fit_linear(X, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    clf = _svc(C).fit(X, y)
+    coef = clf.coef_.astype(np.float32)
+    intercept = clf.intercept_.astype(np.float32)
+    if len(clf.classes_) == 2:  # binary: one score for classes_[1]; make it two columns
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        intercept = np.array([0.0, intercept[0]], dtype=np.float32)
+    return clf.classes_, coef, intercept
+
+
+def _oof_scores(X, y: np.ndarray, classes: np.ndarray, C: float) -> np.ndarray:
+    """Out-of-fold decision scores; classes missing from a fold's training part score lowest."""
+    scores = np.zeros((len(y), len(classes)), dtype=np.float64)
+    folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "least populated class has only 1 member"
+        splits = list(folds.split(np.zeros(len(y)), y))
+    index = {c: i for i, c in enumerate(classes)}
+    for train, test in splits:
+        if len(np.unique(y[train])) < 2:
+            continue
+        fold_classes, coef, intercept = _fit_linear(X[train], y[train], C)
+        part = np.asarray(X[test] @ coef.T) + intercept
+        filled = np.full((len(test), len(classes)), part.min() - 1.0)
+        for j, c in enumerate(fold_classes):
+            filled[:, index[c]] = part[:, j]
+        scores[test] = filled
+    return scores
+
+
+def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
+    def nll(log_t: float) -> float:
+        p = softmax(scores / np.exp(log_t))
+        return -np.log(np.clip(p[np.arange(len(y_idx)), y_idx], 1e-12, None)).mean()
+
+    return float(np.exp(minimize_scalar(nll, bounds=(-5, 3), method="bounded").x))
+
+
+def fit_head(X, y: np.ndarray, *, field_name: str, C: float = 0.5) -> Head | None:
+    values, counts = np.unique(y, return_counts=True)
+    if len(values) < 2:
+        return None
+    oof = _oof_scores(X, y, values, C)
+    y_idx = np.searchsorted(values, y)
+    temperature = _fit_temperature(oof, y_idx)
+    p = softmax(oof / temperature)
+    cv = metrics.field_report(
+        y_true=[str(v) for v in y],
+        y_pred=[str(v) for v in values[p.argmax(axis=1)]],
+        confidence=[float(c) for c in p.max(axis=1)],
+    )
+    cv.pop("per_class", None)
+    classes, coef, intercept = _fit_linear(X, y, C)
+    return Head(field_name, classes, coef, intercept, temperature, cv_metrics=cv)
+
+
+@dataclass
+class TextModel:
+    features: FeatureUnion
+    heads: dict[str, Head]
+    word_terms: np.ndarray  # feature index → word n-gram (the first block of features)
+    sub_by_queue: dict[str, list[str]] = field(default_factory=dict)
+    exemplars: dict = field(default_factory=dict)  # a few resolved tickets for "similar tickets"
+    params: dict = field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.heads)
+
+    def transform(self, texts: list[str]) -> csr_matrix:
+        return self.features.transform(texts)
+
+    def predict_one(self, text: str, *, queue: str = "", top: int = 3) -> dict:
+        """Labels, calibrated confidences, top probabilities and explaining words for one text."""
+        X = self.transform([text])
+        out: dict = {"labels": {}, "confidences": {}, "probabilities": {}, "top_words": []}
+        for name, head in self.heads.items():
+            p = head.proba(X)[0]
+            if name == "subcategory":
+                if self.sub_by_queue:  # only the sub-categories seen in this queue
+                    allowed = self.sub_by_queue.get(queue or out["labels"].get("queue", ""), [])
+                    mask = np.isin(head.classes, allowed)
+                    if not mask.any():
+                        continue
+                    p = np.where(mask, p, 0.0)
+                    p = p / p.sum()
+            best = int(p.argmax())
+            out["labels"][name] = str(head.classes[best])
+            out["confidences"][name] = float(p[best])
+            order = np.argsort(-p)[:top]
+            out["probabilities"][name] = {str(head.classes[i]): round(float(p[i]), 4) for i in order}
+        explain = "queue" if "queue" in self.heads else next(iter(self.heads), None)
+        if explain:
+            out["top_words"] = self.top_words(X, explain, out["labels"][explain])
+        return out
+
+    def top_words(self, X, field_name: str, label: str, k: int = 5) -> list[str]:
+        head = self.heads[field_name]
+        row = X[0].tocsr()
+        idx = row.indices[row.indices < len(self.word_terms)]
+        if not len(idx):
+            return []
+        cls = int(np.searchsorted(head.classes, label))
+        contrib = np.asarray(row[0, idx].toarray()).ravel() * head.coef[cls, idx]
+        order = np.argsort(-contrib)[:k]
+        return [str(self.word_terms[idx[i]]) for i in order if contrib[i] > 0]
+
+
+def train_text_model(
+    texts: list[str], labels: dict[str, list[str]], *, chars: bool = True, C: float = 0.5,
+    progress=None, exemplar_meta: list[dict] | None = None, max_exemplars: int = 3000,
+) -> TextModel:
+    """Fit features once, then one head per field that has at least two distinct labels.
+
+    `labels[field][i]` is "" where row i has no label for that field."""
+    features = build_features(chars=chars)
+    X = features.fit_transform(texts).tocsr()
+    for _, vec in features.transformer_list:
+        vec.stop_words_ = None  # pruned terms: only needed for introspection, large on disk
+    if progress is not None:
+        progress("features")
+    heads: dict[str, Head] = {}
+    for name in [f for f in FIELDS if f in labels]:
+        y = np.asarray(labels[name], dtype=object)
+        rows = np.flatnonzero(y != "")
+        head = fit_head(X[rows], y[rows].astype(str), field_name=name, C=C) if len(rows) else None
+        if head is not None:
+            heads[name] = head
+        if progress is not None:
+            progress(name)
+    sub_by_queue: dict[str, list[str]] = {}
+    if "subcategory" in heads and "queue" in labels:
+        for q, s in zip(labels["queue"], labels["subcategory"], strict=True):
+            if q and s:
+                sub_by_queue.setdefault(q, [])
+                if s not in sub_by_queue[q]:
+                    sub_by_queue[q].append(s)
+    word_vec = features.transformer_list[0][1]
+    word_terms = word_vec.get_feature_names_out()
+    model = TextModel(
+        features, heads, word_terms, sub_by_queue, params={"chars": chars, "C": C, "rows": len(texts)}
+    )
+    if exemplar_meta:
+        keep = np.arange(len(texts))[-max_exemplars:]  # the most recent rows
+        model.exemplars = {
+            "matrix": X[keep][:, : len(word_terms)].tocsr(),
+            "meta": [exemplar_meta[i] for i in keep],
+        }
+    return model
+
+
+def similar(model: TextModel, text: str, k: int = 3) -> list[dict]:
+    """The k stored examples closest to `text` by word TF-IDF cosine."""
+    ex = model.exemplars
+    if not ex or not ex.get("meta"):
+        return []
+    q = model.transform([text])[:, : len(model.word_terms)]
+    sims = np.asarray((ex["matrix"] @ q.T).toarray()).ravel()
+    order = np.argsort(-sims)[:k]
+    return [{**ex["meta"][i], "similarity": round(float(sims[i]), 3)} for i in order if sims[i] > 0]

@@ -1,0 +1,276 @@
+"""Reads for routing: compiled rules, urgency phrases, training labels, backtests and accuracy."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
+
+from tickets.models import Status, Ticket, TicketEvent
+
+from .facts import ticket_facts
+from .models import ClassificationLog, RoutingRule, UrgencyPhrase
+from .rules import Rule, RuleSyntaxError, evaluate_rules, fields_used, matches, parse
+
+HISTORY_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+@dataclass
+class CompiledRules:
+    rules: list[Rule] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # rules that no longer parse: skipped
+    queues: dict = field(default_factory=dict)  # slug → Queue the rules set
+    categories: dict = field(default_factory=dict)
+    skills: dict = field(default_factory=dict)
+    fields: set = field(default_factory=set)  # facts the rules read
+
+
+def rule_from_row(row: RoutingRule) -> Rule:
+    """Raises RuleSyntaxError. Parsing is cached by condition text (see rules.parse)."""
+    return Rule(
+        name=row.name,
+        condition=parse(row.conditions),
+        id=row.pk,
+        order=row.order,
+        set_queue=row.set_queue.slug if row.set_queue_id else "",
+        set_category=row.set_category.slug if row.set_category_id else "",
+        set_priority=row.set_priority or "",
+        add_tags=tuple(str(tag) for tag in (row.add_tags or []) if str(tag).strip()),
+        require_skill=row.require_skill.slug if row.require_skill_id else "",
+        stop=row.stop,
+    )
+
+
+def rules_compiled(*, include_disabled: bool = False) -> CompiledRules:
+    """Every enabled rule in order, in one query, with the objects their actions point at."""
+    rows = RoutingRule.objects.select_related("set_queue", "set_category", "require_skill")
+    if not include_disabled:
+        rows = rows.filter(enabled=True)
+    compiled = CompiledRules()
+    for row in rows.order_by("order", "id"):
+        try:
+            rule = rule_from_row(row)
+        except RuleSyntaxError as exc:
+            compiled.errors.append({"id": row.pk, "name": row.name, "error": str(exc)})
+            continue
+        compiled.rules.append(rule)
+        compiled.fields |= fields_used(rule.condition)
+        if row.set_queue_id:
+            compiled.queues[row.set_queue.slug] = row.set_queue
+        if row.set_category_id:
+            compiled.categories[row.set_category.slug] = row.set_category
+        if row.require_skill_id:
+            compiled.skills[row.require_skill.slug] = row.require_skill
+    return compiled
+
+
+def urgency_phrases() -> list[str]:
+    return list(UrgencyPhrase.objects.filter(enabled=True).values_list("phrase", flat=True))
+
+
+def urgency_matches(*, phrases: list[str], subject: str, body: str) -> list[str]:
+    """Enabled phrases found (case-insensitive, whole words at the edges) in subject or body."""
+    text = f"{subject}\n{body}"
+    return [
+        phrase
+        for phrase in phrases
+        if phrase.strip()
+        and re.search(rf"(?<!\w){re.escape(phrase.strip())}(?!\w)", text, re.IGNORECASE)
+    ]
+
+
+def previous_tickets_count(*, ticket: Ticket) -> int:
+    if not ticket.customer_email:
+        return 0
+    return Ticket.objects.filter(
+        customer_email=ticket.customer_email, created_at__lt=ticket.created_at
+    ).count()
+
+
+def _previous_count_subquery():
+    earlier = (
+        Ticket.objects.filter(
+            customer_email=OuterRef("customer_email"), created_at__lt=OuterRef("created_at")
+        )
+        .exclude(customer_email="")
+        .order_by()
+        .values("customer_email")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(earlier, output_field=IntegerField()), Value(0))
+
+
+def _row_facts(row: dict) -> dict:
+    return ticket_facts(
+        subject=row["subject"],
+        body=row["body"],
+        channel=row["channel"],
+        category=row["category__slug"] or "",
+        priority=row["priority"],
+        queue=row["queue__slug"] or "",
+        language=row["language"],
+        customer_email=row["customer_email"],
+        tags=row["tags"],
+        context=row["context"],
+        previous_tickets_count=row.get("previous_count"),
+    )
+
+
+def rule_backtest(*, rule: RoutingRule, limit: int = 500) -> dict:
+    """Run one rule (saved or not, enabled or not) over the last `limit` stored tickets: how many
+    it matches, and how many of those actually ended in the rule's queue / category. Facts are the
+    tickets' current (final) values."""
+    compiled = rule_from_row(rule)
+    rows = Ticket.objects.order_by("-created_at")
+    if "previous_tickets_count" in fields_used(compiled.condition):
+        rows = rows.annotate(previous_count=_previous_count_subquery())
+    columns = [
+        "pk",
+        "subject",
+        "body",
+        "channel",
+        "category__slug",
+        "priority",
+        "queue__slug",
+        "language",
+        "customer_email",
+        "tags",
+        "context",
+    ]
+    if "previous_tickets_count" in fields_used(compiled.condition):
+        columns.append("previous_count")
+    total = matched = same_queue = same_category = 0
+    samples = []
+    for row in rows.values(*columns)[: max(1, min(limit, 20_000))]:
+        total += 1
+        if not matches(compiled.condition, _row_facts(row)):
+            continue
+        matched += 1
+        same_queue += bool(compiled.set_queue) and row["queue__slug"] == compiled.set_queue
+        same_category += (
+            bool(compiled.set_category) and row["category__slug"] == compiled.set_category
+        )
+        if len(samples) < 20:
+            samples.append(
+                {
+                    "id": row["pk"],
+                    "subject": row["subject"],
+                    "queue": row["queue__slug"],
+                    "category": row["category__slug"],
+                }
+            )
+    return {
+        "tickets": total,
+        "matched": matched,
+        "set_queue": compiled.set_queue,
+        "same_queue": same_queue if compiled.set_queue else None,
+        "set_category": compiled.set_category,
+        "same_category": same_category if compiled.set_category else None,
+        "samples": samples,
+    }
+
+
+def rules_dry_run(*, facts: dict, include_disabled: bool = False) -> dict:
+    """Which rules fire on a sample ticket and what they decide; nothing is stored."""
+    compiled = rules_compiled(include_disabled=include_disabled)
+    outcome = evaluate_rules(compiled.rules, facts)
+    urgent = urgency_matches(
+        phrases=urgency_phrases(), subject=facts.get("subject", ""), body=facts.get("body", "")
+    )
+    result = {k: outcome.facts.get(k) for k in ("queue", "category", "priority", "tags")}
+    result["required_skill"] = outcome.facts.get("required_skill", "")
+    if urgent:
+        result["priority"] = "urgent"
+    return {
+        "fired": outcome.fired,
+        "stopped_by": outcome.stopped_by,
+        "changes": outcome.changes,
+        "result": result,
+        "urgency": urgent,
+        "errors": compiled.errors,
+    }
+
+
+def training_rows(*, with_subcategory: bool = False, limit: int | None = None) -> QuerySet:
+    """Final labels for training, after corrections and reassignments, in one query: tuples of
+    (text, queue slug, category slug, priority, language[, subcategory slug]), oldest first.
+    Only tickets whose labels a person stands behind: resolved or closed ones, and any ticket an
+    agent corrected or moved to another queue (open ones still carry the model's own guess).
+    A ticket in the triage queue has no queue label (None)."""
+    columns = ["train_text", "train_queue", "category__slug", "priority", "language"]
+    if with_subcategory:
+        columns.append("subcategory__slug")
+    human_labelled = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), kind__in=("corrected", "reassigned"), field__in=("queue", "category")
+    )
+    rows = (
+        Ticket.objects.filter(Q(status__in=HISTORY_STATUSES) | Exists(human_labelled))
+        .annotate(
+            train_text=Concat("subject", Value("\n"), "body", output_field=TextField()),
+            train_queue=Case(
+                When(queue__is_triage=True, then=Value(None)),
+                default=F("queue__slug"),
+                output_field=CharField(),
+            ),
+        )
+        .order_by("created_at", "pk")
+        .values_list(*columns)
+    )
+    return rows[:limit] if limit else rows
+
+
+def _first_logs() -> QuerySet:
+    first = ClassificationLog.objects.filter(ticket=OuterRef("ticket")).order_by("created_at", "pk")
+    return ClassificationLog.objects.filter(
+        ticket__isnull=False, pk=Subquery(first.values("pk")[:1])
+    )
+
+
+def accuracy_report() -> dict:
+    """How often the first routing decision stood: the ticket's current queue / category still
+    equal what the first ClassificationLog chose (not corrected, not reassigned). Per model version
+    and per first-decided queue, aggregated in SQL."""
+    queue_ok = Q(queue=F("ticket__queue__slug")) | Q(queue="", ticket__queue__isnull=True)
+    category_ok = Q(category=F("ticket__category__slug")) | Q(
+        category="", ticket__category__isnull=True
+    )
+    measures = {
+        "tickets": Count("pk"),
+        "queue_stood": Count("pk", filter=queue_ok),
+        "category_stood": Count("pk", filter=category_ok),
+        "both_stood": Count("pk", filter=queue_ok & category_ok),
+        "triaged": Count("pk", filter=Q(triaged=True)),
+    }
+    logs = _first_logs()
+    by_model = logs.values("source", "model_name", "model_version").annotate(**measures)
+    by_queue = logs.values("queue").annotate(**measures)
+    overall = logs.aggregate(**measures)
+    return {
+        "overall": _with_rates(overall),
+        "by_model": [
+            _with_rates(row) for row in by_model.order_by("source", "model_name", "model_version")
+        ],
+        "by_queue": [_with_rates(row) for row in by_queue.order_by("queue")],
+    }
+
+
+def _with_rates(row: dict) -> dict:
+    total = row["tickets"] or 0
+    for name in ("queue", "category", "both"):
+        row[f"{name}_accuracy"] = round(row[f"{name}_stood"] / total, 4) if total else None
+    return row

@@ -1,0 +1,295 @@
+"""The routing decision for a ticket: rules, urgency phrases, then the model; written once, with
+its explanation, a `routed` event, a ClassificationLog row and a live `ticket.routed` event."""
+
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+
+from helpdesk import realtime
+from tickets import events
+from tickets.models import Category, Queue, Ticket
+
+from . import policy, selectors
+from .facts import ticket_facts
+from .models import ClassificationLog
+from .rules import evaluate_rules
+
+
+@dataclass
+class _Decision:
+    queue: Queue | None = None
+    category: Category | None = None
+    subcategory: Category | None = None
+    priority: str = ""
+    confidence: float | None = None
+    triaged: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+def triage_queue_get() -> Queue:
+    queue = Queue.objects.filter(is_triage=True, is_active=True).order_by("pk").first()
+    if queue is None:
+        queue, _ = Queue.objects.get_or_create(
+            slug="triage",
+            defaults={
+                "name": "Triage",
+                "is_triage": True,
+                "description": "Tickets routing could not place with confidence.",
+            },
+        )
+    return queue
+
+
+def ticket_route(
+    *, ticket: Ticket, predictor=None, llm=None, explicit_priority: bool = False
+) -> ClassificationLog:
+    """Route a new ticket. `predictor(text, context) -> Prediction | None` and `llm` (with
+    `is_configured()`, `classify(...)`, `LLMUnavailable`) default to routing.classifier's."""
+    started = time.perf_counter()
+    predictor = policy.default_predictor() if predictor is None else predictor
+    llm = policy.default_llm() if llm is None else llm
+    compiled = selectors.rules_compiled()
+    facts = ticket_facts(
+        subject=ticket.subject,
+        body=ticket.body,
+        channel=ticket.channel,
+        category=ticket.category.slug if ticket.category_id else "",
+        priority=ticket.priority,
+        queue=ticket.queue.slug if ticket.queue_id else "",
+        language=ticket.language,
+        customer_email=ticket.customer_email,
+        tags=ticket.tags,
+        context=ticket.context,
+    )
+    if "previous_tickets_count" in compiled.fields and facts["previous_tickets_count"] is None:
+        facts["previous_tickets_count"] = selectors.previous_tickets_count(ticket=ticket)
+    outcome = evaluate_rules(compiled.rules, facts)
+    urgent = selectors.urgency_matches(
+        phrases=selectors.urgency_phrases(), subject=ticket.subject, body=ticket.body
+    )
+    rule_queue = compiled.queues.get(outcome.changes.get("queue", ""))
+    rule_category = compiled.categories.get(outcome.changes.get("category", ""))
+    priority_open = not explicit_priority and not urgent and "priority" not in outcome.changes
+    prediction, source, notes = None, "", []
+    if rule_queue is None or rule_category is None or priority_open or not ticket.language:
+        prediction, source, notes = policy.predict(
+            text=facts["text"],
+            context=ticket.context or {},
+            language=ticket.language,
+            predictor=predictor,
+            llm=llm,
+        )
+    decision = _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor)
+    if outcome.fired:
+        names = ", ".join(f"'{rule['name']}'" for rule in outcome.fired)
+        decision.reasons.insert(0, f"rule{'s' if len(outcome.fired) > 1 else ''} {names} matched")
+    decision.reasons += notes
+    before_priority = ticket.priority
+    if explicit_priority:
+        decision.priority = ticket.priority
+    if urgent:
+        decision.priority = "urgent"
+        decision.reasons.append(f"urgent: phrase '{urgent[0]}'")
+    latency_ms = (time.perf_counter() - started) * 1000
+    _write(ticket, decision, outcome, compiled, prediction)
+    if urgent and before_priority != "urgent":
+        events.ticket_field_changed_event(
+            ticket=ticket,
+            actor=None,
+            kind="urgency_override",
+            field="priority",
+            before=before_priority,
+            after="urgent",
+            reason=f"phrase '{urgent[0]}'",
+            data={"phrases": urgent},
+        )
+    log = _log(
+        ticket, decision, outcome, compiled, prediction, source, urgent, latency_ms, facts, notes
+    )
+    realtime.publish(
+        "ticket.routed",
+        ticket.pk,
+        {
+            "queue": ticket.queue.slug if ticket.queue_id else None,
+            "category": ticket.category.slug if ticket.category_id else None,
+            "priority": ticket.priority,
+            "confidence": ticket.confidence,
+        },
+    )
+    return log
+
+
+def _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor) -> _Decision:
+    labels = prediction.labels if prediction else {}
+    confidences = prediction.confidences if prediction else {}
+    default_slug = getattr(settings, "HELPDESK_DEFAULT_QUEUE", "") or ""
+    wanted = {slug for slug in (labels.get("queue"), default_slug) if slug}
+    d = _Decision()
+    rules_decide = rule_queue is not None and rule_queue.is_active
+    queues = (
+        {}
+        if rules_decide
+        else {
+            q.slug: q
+            for q in Queue.objects.filter(Q(slug__in=wanted) | Q(is_triage=True), is_active=True)
+        }
+    )
+    if rules_decide:
+        d.queue, d.confidence = rule_queue, 1.0
+    elif labels.get("queue") in queues:
+        d.queue, d.confidence = queues[labels["queue"]], confidences.get("queue")
+        d.reasons.append(policy.model_phrase(prediction, "queue"))
+    elif prediction is not None and "category" in labels:
+        d.confidence = confidences.get("category")
+    threshold = d.queue.confidence_threshold if d.queue else policy.DEFAULT_THRESHOLD
+    if rule_queue is None and d.confidence is not None and d.confidence < threshold:
+        d.triaged = True
+        d.queue = next((q for q in queues.values() if q.is_triage), None) or triage_queue_get()
+        d.reasons.append(f"low confidence {d.confidence:.2f} < {threshold:.2f}: sent to triage")
+    if d.queue is None:
+        d.queue = (
+            queues.get(default_slug)
+            or next((q for q in queues.values() if q.is_triage), None)
+            or triage_queue_get()
+        )
+        what = "no rule set the queue" if outcome.fired else "no rule matched"
+        model = "no model trained" if prediction is None else "the model named no known queue"
+        d.reasons.append(f"{what} and {model}: default queue '{d.queue.name}'")
+    _decide_categories(ticket, d, rule_category, prediction, predictor, threshold)
+    priority = outcome.changes.get("priority", "")
+    if not priority and labels.get("priority") and confidences.get("priority", 0) >= threshold:
+        priority = labels["priority"]
+    d.priority = priority or (d.queue.default_priority if d.queue else "") or ticket.priority
+    return d
+
+
+def _decide_categories(ticket, d, rule_category, prediction, predictor, threshold) -> None:
+    labels = prediction.labels if prediction else {}
+    confidences = prediction.confidences if prediction else {}
+    wanted = {labels.get("category"), labels.get("subcategory")} - {None, ""}
+    found = Category.objects.filter(Q(slug__in=wanted) | Q(queue=d.queue, parent__isnull=False))
+    by_slug = {c.slug: c for c in found.select_related("parent")}
+    subs = [c for c in by_slug.values() if c.queue_id == d.queue.pk and c.parent_id]
+    if rule_category is not None:
+        d.category = rule_category
+    elif not d.triaged and labels.get("category") in by_slug:
+        if confidences.get("category", 0) >= threshold:
+            d.category = by_slug[labels["category"]]
+            if "queue" not in labels or d.queue.slug != labels.get("queue"):
+                d.reasons.append(policy.model_phrase(prediction, "category"))
+    if d.category is not None and d.category.parent_id:
+        d.subcategory, d.category = d.category, d.category.parent
+    elif subs and not d.triaged:
+        sub, sub_confidence = (
+            by_slug.get(labels.get("subcategory", "")),
+            confidences.get("subcategory"),
+        )
+        if sub not in subs and predictor is not None:
+            sub, sub_confidence = _subcategory_predict(ticket, d.queue, subs, predictor)
+        if sub in subs and (sub_confidence or 0) >= threshold:
+            d.subcategory = sub
+            d.reasons.append(f"sub-category: {sub.slug} (model)")
+        else:
+            d.subcategory = policy.subcategory_by_keyword(
+                text=f"{ticket.subject}\n{ticket.body}", subcategories=subs
+            )
+            if d.subcategory is not None:
+                d.reasons.append(f"sub-category: {d.subcategory.slug} (keyword)")
+    if d.subcategory is not None and d.category is None:
+        d.category = d.subcategory.parent
+
+
+def _subcategory_predict(ticket, queue, subs, predictor) -> tuple:
+    """Ask the local model again now the queue is known (it picks among that queue's
+    sub-categories); a crash or no model is simply no answer."""
+    try:
+        again = predictor(
+            f"{ticket.subject}\n{ticket.body}", {**(ticket.context or {}), "queue": queue.slug}
+        )
+    except Exception:
+        return None, None
+    if again is None:
+        return None, None
+    label = again.labels.get("subcategory", "")
+    return next((s for s in subs if s.slug == label), None), again.confidences.get("subcategory")
+
+
+def _write(ticket, d: _Decision, outcome, compiled, prediction) -> None:
+    ticket.queue = d.queue
+    ticket.category = d.category
+    ticket.subcategory = d.subcategory
+    ticket.priority = d.priority
+    ticket.confidence = d.confidence
+    ticket.routing_reason = "; ".join(d.reasons)[:2000]
+    ticket.tags = list(dict.fromkeys([*(ticket.tags or []), *outcome.tags]))
+    skill = compiled.skills.get(outcome.changes.get("required_skill", ""))
+    if skill is not None:
+        ticket.required_skill = skill
+    if not ticket.language and prediction is not None and prediction.language:
+        ticket.language = prediction.language[:10]
+    ticket.save(
+        update_fields=[
+            "queue",
+            "category",
+            "subcategory",
+            "priority",
+            "confidence",
+            "routing_reason",
+            "tags",
+            "required_skill",
+            "language",
+            "updated_at",
+        ]
+    )
+    events.ticket_system_event(
+        ticket=ticket,
+        kind="routed",
+        reason=ticket.routing_reason,
+        data={
+            "queue": d.queue.slug if d.queue else None,
+            "category": d.category.slug if d.category else None,
+            "subcategory": d.subcategory.slug if d.subcategory else None,
+            "priority": d.priority,
+            "confidence": d.confidence,
+            "triaged": d.triaged,
+            "rules": [rule["name"] for rule in outcome.fired],
+        },
+    )
+
+
+def _log(ticket, d, outcome, compiled, prediction, source, urgent, latency_ms, facts, notes):
+    if outcome.changes.get("queue") and not d.triaged and d.confidence == 1.0:
+        source = "rules"
+    elif not source:
+        source = "rules" if outcome.fired else "default"
+    return ClassificationLog.objects.create(
+        ticket=ticket,
+        source=source,
+        input_snapshot={
+            "subject": ticket.subject,
+            "body": ticket.body[:4000],
+            "channel": ticket.channel,
+            "context": ticket.context or {},
+            "language": facts["language"],
+            "email_domain": facts["email_domain"],
+            "urgency_phrases": urgent,
+            "rule_errors": compiled.errors,
+        },
+        rules_fired=outcome.fired,
+        model_name=prediction.model_name if prediction else "",
+        model_version=str(prediction.model_version) if prediction else "",
+        queue=d.queue.slug if d.queue else "",
+        category=d.category.slug if d.category else "",
+        priority=d.priority,
+        confidence=d.confidence,
+        probabilities=prediction.probabilities if prediction else {},
+        triaged=d.triaged,
+        reason=ticket.routing_reason,
+        error="; ".join(notes),
+        latency_ms=round(latency_ms, 3),
+        input_tokens=prediction.input_tokens if prediction else 0,
+        output_tokens=prediction.output_tokens if prediction else 0,
+        cost_usd=round(prediction.cost_usd, 6) if prediction else 0,
+    )

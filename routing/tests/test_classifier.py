@@ -1,0 +1,132 @@
+"""The local classifier: training from stored history, calibrated predictions, versions and the
+swap to a newly activated version without a restart."""
+
+import pytest
+
+from routing.classifier import local
+from routing.classifier.store import classifier_model_activate
+from routing.classifier.training import NotEnoughHistory, classifier_train
+from routing.models import ClassifierModel
+from routing.tests.classifier_support import make_history, model_dir  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_trained_model_means_no_prediction(model_dir):  # noqa: F811
+    assert local.predict("my invoice was charged twice", {}) is None
+
+
+def test_trained_model_predicts_queue_category_priority_with_calibrated_confidence(model_dir):  # noqa: F811
+    make_history()
+    row = classifier_train()
+
+    prediction = local.predict("I was charged twice, please refund the invoice", {})
+
+    assert row.is_active and row.version == 1
+    assert (model_dir / row.path).is_file()
+    assert prediction.source == "local"
+    assert prediction.model_version == "1"
+    assert prediction.labels == {
+        "queue": "billing", "category": "billing-issue", "priority": "normal"
+    }
+    for name, confidence in prediction.confidences.items():
+        assert 0.0 <= confidence <= 1.0
+        top = prediction.probabilities[name]
+        assert top[prediction.labels[name]] == pytest.approx(confidence, abs=1e-3)
+        assert sum(top.values()) <= 1.0 + 1e-3
+    assert prediction.confidences["queue"] > 0.6
+    assert {"charged", "refund", "invoice"} & set(prediction.top_words)
+    assert prediction.language == "en"
+
+
+def test_probabilities_over_all_classes_sum_to_one(model_dir):  # noqa: F811
+    make_history()
+    classifier_train()
+    model = local.active().model
+
+    for text in ["app crash after login", "quote for an upgrade", "hello"]:
+        X = model.transform([text])
+        for head in model.heads.values():
+            assert head.proba(X).sum() == pytest.approx(1.0)
+
+
+def test_stored_metrics_are_cross_validated_figures(model_dir):  # noqa: F811
+    make_history()
+    row = classifier_train()
+
+    figures = row.metrics["cross_validated"]["queue"]
+    assert row.trained_on == 90
+    assert set(row.fields) == {"queue", "category", "priority"}
+    assert figures["rows"] == 90 and 0.9 <= figures["macro_f1"] <= 1.0
+    assert 0.0 <= figures["ece"] <= 1.0
+
+
+def test_too_little_history_is_refused(model_dir):  # noqa: F811
+    make_history(per_queue=2)
+    with pytest.raises(NotEnoughHistory):
+        classifier_train()
+    assert not ClassifierModel.objects.exists()
+
+
+def test_new_version_is_used_without_restart_and_old_one_can_be_reactivated(model_dir):  # noqa: F811
+    make_history()
+    first = classifier_train()
+    assert local.predict("refund for the invoice", {}).labels["queue"] == "billing"
+
+    from tickets.models import Queue, Ticket
+
+    payments = Queue.objects.create(slug="payments", name="Payments")
+    Ticket.objects.filter(queue__slug="billing").update(queue=payments)
+    second = classifier_train()
+
+    prediction = local.predict("refund for the invoice", {})
+    assert prediction.model_version == "2"
+    assert prediction.labels["queue"] == "payments"
+    assert list(ClassifierModel.objects.filter(is_active=True)) == [second]
+
+    classifier_model_activate(model_row=first)
+    assert local.predict("refund for the invoice", {}).labels["queue"] == "billing"
+
+
+def test_processes_recheck_the_active_version_only_every_few_seconds(model_dir, settings):  # noqa: F811
+    make_history()
+    classifier_train()
+    settings.HELPDESK_MODEL_CHECK_SECONDS = 3600
+    assert local.predict("refund please", {}).model_version == "1"
+
+    ClassifierModel.objects.update(is_active=False)  # another process switched models off
+
+    assert local.predict("refund please", {}).model_version == "1"  # still cached, no query
+    local.invalidate()
+    assert local.predict("refund please", {}) is None
+
+
+def test_missing_model_file_on_this_host_means_no_model(model_dir):  # noqa: F811
+    make_history()
+    row = classifier_train()
+    (model_dir / row.path).unlink()
+    local.invalidate()
+    local._current = None
+
+    assert local.predict("refund please", {}) is None
+
+
+def test_subcategory_is_predicted_within_the_queue(model_dir):  # noqa: F811
+    from tickets.models import Category, Ticket
+
+    make_history()
+    billing = Category.objects.get(slug="billing-issue")
+    refund = Category.objects.create(slug="refund", name="Refund", parent=billing)
+    invoice = Category.objects.create(slug="invoice-question", name="Invoice", parent=billing)
+    for t in Ticket.objects.filter(queue__slug="billing"):
+        t.subcategory = refund if "refund" in (t.subject + t.body) else invoice
+        t.save(update_fields=["subcategory"])
+    classifier_train()
+
+    prediction = local.predict("refund refund refund my card payment", {})
+
+    assert prediction.labels["queue"] == "billing"
+    assert prediction.labels["subcategory"] == "refund"
+    assert set(prediction.probabilities["subcategory"]) <= {"refund", "invoice-question"}
+    tech = local.predict("app crash on login", {"queue": "tech"})
+    assert "subcategory" not in tech.labels  # tech has no sub-categories

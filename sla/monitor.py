@@ -1,0 +1,127 @@
+"""One pass of the SLA monitor: fire at-risk and breach escalations exactly once, set-based.
+
+Each level is claimed by one conditional UPDATE ... WHERE state < level ... RETURNING id: two
+monitors running at once each get a disjoint set of ids (the second waits on the row locks of the
+first and then no longer matches), and a worker that dies mid-pass rolls back the claim together
+with its side effects, so the redelivered task (acks_late) claims the same rows again. Side effects
+are written for the returned ids only, in bulk."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tickets.lifecycle import SYSTEM_TRANSITIONS
+from tickets.models import Status, Ticket
+
+from . import escalation
+from .risk import breach_risk_refresh
+from .selectors import DEFAULT_AT_RISK_MINUTES, max_at_risk_minutes
+
+# The resolution clock runs in these; the partial index ticket_sla_res_open has the same list.
+RUNNING = ("open", "assigned", "in_progress", "escalated")
+TO_ESCALATED = tuple(s for s, targets in SYSTEM_TRANSITIONS.items() if Status.ESCALATED in targets)
+CHUNK = 5000
+
+
+@dataclass
+class MonitorResult:
+    at_risk: dict[str, list[uuid.UUID]] = field(default_factory=dict)
+    breached: dict[str, list[uuid.UUID]] = field(default_factory=dict)
+    escalated_status: int = 0
+    risk_updated: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{kind} at risk: {len(self.at_risk.get(kind, []))}, "
+            f"breached: {len(self.breached.get(kind, []))}"
+            for kind in ("first_response", "resolution")
+        ]
+        return "; ".join(parts) + (
+            f"; status escalated: {self.escalated_status}; breach risk updated: {self.risk_updated}"
+        )
+
+
+def _p(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _claim(sql: str, params: dict) -> list[uuid.UUID]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)) for (v,) in cursor.fetchall()]
+
+
+_T = Ticket._meta.db_table
+_RUNNING_SQL = ", ".join(f"'{s}'" for s in RUNNING)
+
+
+def _level_sql(level: int) -> str:
+    return f"CASE WHEN escalation_level < {level} THEN {level} ELSE escalation_level END"
+
+
+def _claim_breached(kind: str, now: datetime) -> list[uuid.UUID]:
+    state, due = f"sla_{kind}_state", f"sla_{kind}_due"
+    extra = "AND first_response_at IS NULL" if kind == "first_response" else ""
+    return _claim(
+        f"UPDATE {_T} SET {state} = 2, escalation_level = {_level_sql(2)}, updated_at = %(now)s "
+        f"WHERE status IN ({_RUNNING_SQL}) AND {state} < 2 AND sla_paused_at IS NULL {extra} "
+        f"AND {due} <= %(now)s RETURNING id",
+        {"now": _p(now)},
+    )
+
+
+def _claim_at_risk(kind: str, now: datetime, widest: int) -> list[uuid.UUID]:
+    state, due = f"sla_{kind}_state", f"sla_{kind}_due"
+    extra = "AND first_response_at IS NULL" if kind == "first_response" else ""
+    clock = f"(SELECT c.{kind}_risk_at FROM sla_ticketsla c WHERE c.ticket_id = {_T}.id)"
+    return _claim(
+        f"UPDATE {_T} SET {state} = 1, escalation_level = {_level_sql(1)}, updated_at = %(now)s "
+        f"WHERE status IN ({_RUNNING_SQL}) AND {state} < 1 AND sla_paused_at IS NULL {extra} "
+        f"AND {due} > %(now)s AND {due} <= %(horizon)s "
+        f"AND ({clock} <= %(now)s OR ({clock} IS NULL AND {due} <= %(default)s)) "
+        f"RETURNING id",
+        {
+            "now": _p(now),
+            "horizon": _p(now + timedelta(minutes=widest)),
+            "default": _p(now + timedelta(minutes=DEFAULT_AT_RISK_MINUTES)),
+        },
+    )
+
+
+def _escalate_status(ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str]]:
+    """Breached tickets go to `escalated` from the statuses the lifecycle allows; returns
+    (id, previous status) of those that moved. The rows are already locked by the claim."""
+    moved: list[tuple[uuid.UUID, str]] = []
+    for start in range(0, len(ids), CHUNK):
+        rows = list(
+            Ticket.objects.filter(pk__in=ids[start : start + CHUNK], status__in=TO_ESCALATED)
+            .values_list("pk", "status")
+        )
+        Ticket.objects.filter(pk__in=[pk for pk, _ in rows]).update(status=Status.ESCALATED)
+        moved += rows
+    return moved
+
+
+def sla_monitor_run(*, now: datetime | None = None, refresh_risk: bool = True) -> MonitorResult:
+    """One monitor pass (the beat task and `sla_check` both run this)."""
+    now = now or timezone.now()
+    result = MonitorResult()
+    widest = max_at_risk_minutes()
+    with transaction.atomic():
+        for kind in ("first_response", "resolution"):
+            result.breached[kind] = _claim_breached(kind, now)
+            result.at_risk[kind] = _claim_at_risk(kind, now, widest)
+        breached_ids = list(
+            dict.fromkeys(result.breached["first_response"] + result.breached["resolution"])
+        )
+        moved = _escalate_status(breached_ids)
+        result.escalated_status = len(moved)
+        escalation.escalations_record(
+            at_risk=result.at_risk, breached=result.breached, moved=moved, now=now
+        )
+    if refresh_risk:
+        result.risk_updated = breach_risk_refresh(now=now)
+    return result

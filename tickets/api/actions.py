@@ -1,0 +1,106 @@
+"""Agent-only operations on one ticket: status, reassign, correct."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from helpdesk.api.base import ApiView
+from tickets.models import Category, Priority, Queue, Status, Ticket
+from tickets.serializers import CleanCharField, StaffTicketOutputSerializer, ticket_output
+from tickets.services import ticket_change_status, ticket_correct, ticket_reassign
+
+from .common import staff_ticket, visible_ticket
+
+# The agents app sits above tickets; reach its model through the relation, not an import.
+Agent = Ticket._meta.get_field("assigned_agent").related_model
+_RESPONSES = {200: StaffTicketOutputSerializer}
+
+
+def _queue_field() -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="slug", queryset=Queue.objects.filter(is_active=True), required=False
+    )
+
+
+class TicketStatusApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Status.choices)
+        reason = CleanCharField(required=False, allow_blank=True, max_length=2000, default="")
+
+        class Meta:
+            ref_name = "TicketStatusInput"
+
+    @extend_schema(
+        operation_id="tickets_status",
+        request=InputSerializer,
+        responses=_RESPONSES,
+        description="Agents: move the ticket through the lifecycle; an illegal step is a 409 "
+        "and changes nothing.",
+    )
+    def post(self, request, ticket_id: str):
+        ticket = staff_ticket(request, ticket_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket_change_status(ticket=ticket, user=request.user, **serializer.validated_data)
+        return Response(ticket_output(visible_ticket(request, ticket.pk), user=request.user))
+
+
+class TicketReassignApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        agent = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.all(), required=False)
+        queue = _queue_field()
+        reason = CleanCharField(max_length=2000)
+
+        class Meta:
+            ref_name = "TicketReassignInput"
+
+        def validate(self, attrs):
+            if attrs.get("agent") is None and attrs.get("queue") is None:
+                raise serializers.ValidationError("Give an `agent` id, a `queue` slug, or both.")
+            return attrs
+
+    @extend_schema(
+        operation_id="tickets_reassign",
+        request=InputSerializer,
+        responses=_RESPONSES,
+        description="Agents: move the ticket to another agent (id from /api/v1/agents/) and/or "
+        "queue (slug), with a reason; recorded as events that routing learns from.",
+    )
+    def post(self, request, ticket_id: str):
+        ticket = staff_ticket(request, ticket_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket_reassign(ticket=ticket, user=request.user, **serializer.validated_data)
+        return Response(ticket_output(visible_ticket(request, ticket.pk), user=request.user))
+
+
+class TicketCorrectApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        category = serializers.SlugRelatedField(
+            slug_field="slug", queryset=Category.objects.all(), required=False
+        )
+        priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+        queue = _queue_field()
+        reason = CleanCharField(required=False, allow_blank=True, max_length=2000, default="")
+
+        class Meta:
+            ref_name = "TicketCorrectInput"
+
+        def validate(self, attrs):
+            if not any(attrs.get(key) is not None for key in ("category", "priority", "queue")):
+                raise serializers.ValidationError("Give `category`, `priority` or `queue`.")
+            return attrs
+
+    @extend_schema(
+        operation_id="tickets_correct",
+        request=InputSerializer,
+        responses=_RESPONSES,
+        description="Agents: correct what routing decided (category, priority, queue slugs); "
+        "each change is a `corrected` event the classifier learns from.",
+    )
+    def post(self, request, ticket_id: str):
+        ticket = staff_ticket(request, ticket_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket_correct(ticket=ticket, user=request.user, **serializer.validated_data)
+        return Response(ticket_output(visible_ticket(request, ticket.pk), user=request.user))

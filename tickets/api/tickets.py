@@ -1,0 +1,99 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from helpdesk.api.base import ApiView
+from helpdesk.api.pagination import Pagination, page_serializer
+from tickets.exceptions import NotAllowed
+from tickets.models import Channel, Priority, Status
+from tickets.roles import user_role
+from tickets.selectors import ticket_list
+from tickets.serializers import (
+    BodyField,
+    ContextSerializer,
+    LineField,
+    StaffTicketOutputSerializer,
+    language_from_context,
+    ticket_list_output,
+    ticket_output,
+)
+from tickets.services import ticket_create
+
+from .common import visible_ticket
+
+_ROLE_NOTE = "Customers get their own tickets only; `suggested_reply` is shown to agents only."
+
+
+class TicketListCreateApi(ApiView):
+    """`GET` lists the tickets the caller may see; `POST` opens a ticket (customers)."""
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Status.choices, required=False)
+        priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+        queue = serializers.SlugField(required=False)
+
+        class Meta:
+            ref_name = "TicketFilter"
+
+    class InputSerializer(serializers.Serializer):
+        subject = LineField()
+        body = BodyField()
+        context = ContextSerializer(required=False, allow_null=True)
+
+        class Meta:
+            ref_name = "TicketCreateInput"
+
+    @extend_schema(
+        operation_id="tickets_list",
+        parameters=[
+            FilterSerializer,
+            OpenApiParameter("page", int, description="Page number, from 1."),
+            OpenApiParameter("page_size", int, description="Tickets per page (max 200)."),
+        ],
+        responses={200: page_serializer(StaffTicketOutputSerializer, ref_name="TicketPage")},
+        description=_ROLE_NOTE,
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tickets = ticket_list(user=request.user, filters=filters.validated_data)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(tickets, request, view=self)
+        return paginator.get_paginated_response(ticket_list_output(page, user=request.user))
+
+    @extend_schema(
+        operation_id="tickets_create",
+        request=InputSerializer,
+        responses={201: StaffTicketOutputSerializer},
+        description="Customers open tickets here. The channel is `in_app` when the context "
+        "names a platform, else `api`.",
+    )
+    def post(self, request):
+        if user_role(request.user) != "customer":
+            raise NotAllowed("Only customers open tickets through this route.")
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        context = data.get("context") or {}
+        result = ticket_create(
+            subject=data["subject"],
+            body=data["body"],
+            channel=Channel.IN_APP if context.get("platform") else Channel.API,
+            customer=request.user,
+            context=context,
+            language=language_from_context(context),
+            actor=request.user,
+        )
+        ticket = visible_ticket(request, result.ticket.pk)
+        return Response(ticket_output(ticket, user=request.user), status=201)
+
+
+class TicketDetailApi(ApiView):
+    @extend_schema(
+        operation_id="tickets_retrieve",
+        responses={200: StaffTicketOutputSerializer},
+        description=_ROLE_NOTE,
+    )
+    def get(self, request, ticket_id: str):
+        ticket = visible_ticket(request, ticket_id)
+        return Response(ticket_output(ticket, user=request.user))

@@ -1,0 +1,215 @@
+"""Serializer pieces shared by the webhook and the `/api/v1/` views: normalising input fields,
+the mobile context, and the ticket and comment as the API shows them."""
+
+import json
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from . import text
+from .models import AuthorKind, Comment, Ticket
+from .roles import is_staff_role
+
+
+class CleanCharField(serializers.CharField):
+    """A short string, trimmed, without characters PostgreSQL cannot store."""
+
+    def to_internal_value(self, data):
+        value = text.clean_text(super().to_internal_value(data)).strip()
+        if not value and not self.allow_blank:
+            self.fail("blank")
+        return value
+
+
+class LineField(serializers.CharField):
+    """One line (a subject): HTML removed, whitespace collapsed, cut to `limit` characters."""
+
+    def __init__(self, *, limit: int | None = None, **kwargs):
+        self.limit = limit
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = text.normalise_line(
+            super().to_internal_value(data), limit=self.limit or settings.HELPDESK_MAX_SUBJECT
+        )
+        if not value:
+            self.fail("blank")
+        return value
+
+
+class BodyField(serializers.CharField):
+    """A message body: HTML turned into text, trimmed, cut to `HELPDESK_MAX_BODY` characters."""
+
+    def to_internal_value(self, data):
+        value = text.normalise_body(
+            super().to_internal_value(data), limit=settings.HELPDESK_MAX_BODY
+        )
+        if not value:
+            self.fail("blank")
+        return value
+
+
+class NormalisedEmailField(serializers.EmailField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return text.normalise_email(super().to_internal_value(data))
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": 500},
+            {"type": "object", "additionalProperties": True},
+        ]
+    }
+)
+class SessionEventField(serializers.Field):
+    """One session event: a string (≤ 500 characters) or a small JSON object (≤ 2,000)."""
+
+    default_error_messages = {
+        "invalid": "Each session event must be a string or an object.",
+        "too_long": "A session event may have at most {limit} characters.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            value = text.clean_text(data).strip()
+            if len(value) > 500:
+                self.fail("too_long", limit=500)
+            return value
+        if isinstance(data, dict):
+            value = text.clean_json(data)
+            if len(json.dumps(value)) > 2000:
+                self.fail("too_long", limit=2000)
+            return value
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+def _short(max_length: int) -> CleanCharField:
+    return CleanCharField(max_length=max_length, required=False, allow_blank=True, allow_null=True)
+
+
+class ContextSerializer(serializers.Serializer):
+    """The mobile app's metadata about where the customer was; unknown keys are dropped."""
+
+    platform = _short(32)
+    app_version = _short(64)
+    os_version = _short(64)
+    last_screen = _short(200)
+    locale = _short(35)
+    user_id = _short(128)
+    previous_tickets_count = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, allow_null=True
+    )
+    session_events = serializers.ListField(
+        child=SessionEventField(), max_length=20, required=False, allow_null=True
+    )
+
+    class Meta:
+        ref_name = "TicketContext"
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def language_from_context(context: dict) -> str:
+    """ "de_DE" / "de-DE" / "de" → "de"; anything else → ""."""
+    locale = (context.get("locale") or "").replace("-", "_").split("_", 1)[0].lower()
+    return locale if locale.isalpha() and 2 <= len(locale) <= 3 else ""
+
+
+class AgentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+    class Meta:
+        ref_name = "AgentRef"
+
+
+class TicketOutputSerializer(serializers.ModelSerializer):
+    """A ticket as a customer sees it."""
+
+    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    subcategory = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assigned_agent = AgentRefSerializer(read_only=True, allow_null=True)
+    context = serializers.JSONField(read_only=True)
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Ticket
+        ref_name = "Ticket"
+        fields = [
+            "id",
+            "external_id",
+            "subject",
+            "body",
+            "channel",
+            "status",
+            "category",
+            "subcategory",
+            "priority",
+            "queue",
+            "assigned_agent",
+            "confidence",
+            "routing_reason",
+            "tags",
+            "context",
+            "language",
+            "customer_email",
+            "sla_first_response_due",
+            "sla_resolution_due",
+            "escalation_level",
+            "first_response_at",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class StaffTicketOutputSerializer(TicketOutputSerializer):
+    """A ticket as an agent or manager sees it: also the AI's suggested reply."""
+
+    class Meta(TicketOutputSerializer.Meta):
+        ref_name = "StaffTicket"
+        fields = [*TicketOutputSerializer.Meta.fields, "suggested_reply", "reopened_count"]
+        read_only_fields = fields
+
+
+def ticket_output(ticket: Ticket, *, user) -> dict:
+    serializer = StaffTicketOutputSerializer if is_staff_role(user) else TicketOutputSerializer
+    return serializer(ticket).data
+
+
+def ticket_list_output(tickets, *, user) -> list:
+    serializer = StaffTicketOutputSerializer if is_staff_role(user) else TicketOutputSerializer
+    return serializer(tickets, many=True).data
+
+
+class CommentOutputSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        ref_name = "Comment"
+        fields = ["id", "body", "author_kind", "author", "internal", "created_at"]
+        read_only_fields = fields
+
+    def get_author(self, comment: Comment) -> str | None:
+        """A display name; agents without a full name show as "Support", never their login."""
+        if comment.author is None:
+            return None
+        name = comment.author.get_full_name()
+        if name:
+            return name
+        return "Support" if comment.author_kind == AuthorKind.AGENT else comment.author.username

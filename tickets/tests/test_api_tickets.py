@@ -1,0 +1,244 @@
+"""`/api/v1/tickets/`: create with mobile context, list and read with visibility per role."""
+
+import json
+import uuid
+
+import pytest
+
+from agents.tests.factories import AgentFactory
+from tickets.models import Ticket
+
+from .factories import QueueFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/tickets/"
+CONTEXT = {
+    "user_id": "u-42",
+    "platform": "ios",
+    "app_version": "2.9.1",
+    "os_version": "17.4",
+    "last_screen": "Checkout",
+    "session_events": ["open_app", "tap_pay", "error_403"],
+    "locale": "de_DE",
+    "previous_tickets_count": 3,
+}
+
+
+def test_customer_creates_a_ticket_from_the_app(api, customer):
+    response = api(customer).post(
+        URL,
+        {"subject": " Payment fails ", "body": "It says 403.", "context": CONTEXT},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()
+    ticket = Ticket.objects.get()
+    assert data["id"] == str(ticket.pk)
+    assert (data["subject"], data["body"], data["channel"]) == (
+        "Payment fails",
+        "It says 403.",
+        "in_app",
+    )
+    assert data["context"] == CONTEXT
+    assert data["language"] == "de"
+    assert data["customer_email"] == customer.email
+    assert ticket.customer == customer
+    for field in [
+        "id",
+        "subject",
+        "body",
+        "channel",
+        "status",
+        "category",
+        "priority",
+        "queue",
+        "assigned_agent",
+        "confidence",
+        "routing_reason",
+        "tags",
+        "sla_first_response_due",
+        "sla_resolution_due",
+        "escalation_level",
+        "created_at",
+        "updated_at",
+        "resolved_at",
+    ]:
+        assert field in data
+    assert "suggested_reply" not in data
+
+
+def test_create_without_platform_is_channel_api(api, customer):
+    response = api(customer).post(URL, {"subject": "Hi", "body": "Help"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["channel"] == "api"
+    assert response.json()["context"] == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"body": "x"}, "subject"),
+        ({"subject": "x"}, "body"),
+        ({"subject": " ", "body": "x"}, "subject"),
+        ({"subject": "x", "body": "x", "context": "ios"}, "context"),
+        ({"subject": "x", "body": "x", "context": {"session_events": list(range(21))}}, "context"),
+        ({"subject": "x", "body": "x", "context": {"previous_tickets_count": -3}}, "context"),
+    ],
+)
+def test_create_with_invalid_fields_is_400(api, customer, data, field):
+    response = api(customer).post(URL, data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert Ticket.objects.count() == 0
+
+
+def test_create_with_malformed_json_is_400(api, customer):
+    response = api(customer).generic("POST", URL, b'{"subject": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed_json"
+
+
+def test_create_with_nan_is_400(api, customer):
+    raw = b'{"subject": "x", "body": "y", "context": {"previous_tickets_count": NaN}}'
+    response = api(customer).generic("POST", URL, raw, content_type="application/json")
+    assert response.status_code == 400
+    assert Ticket.objects.count() == 0
+
+
+def test_create_with_form_data_is_415(api, customer):
+    response = api(customer).post(URL, {"subject": "x", "body": "y"}, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"
+
+
+def test_create_over_the_size_limit_is_413(api, customer, settings):
+    settings.HELPDESK_API_MAX_BYTES = 500
+    response = api(customer).post(URL, {"subject": "x", "body": "y" * 1000}, format="json")
+    assert response.status_code == 413
+    assert Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["agent", "manager"])
+def test_staff_cannot_open_tickets_as_customers(api, request, role):
+    user = request.getfixturevalue(role)
+    response = api(getattr(user, "user", user)).post(
+        URL, {"subject": "x", "body": "y"}, format="json"
+    )
+    assert response.status_code == 403
+    assert Ticket.objects.count() == 0
+
+
+def _ids(response) -> set[str]:
+    assert response.status_code == 200, response.content
+    return {item["id"] for item in response.json()["results"]}
+
+
+def test_customer_lists_only_their_own_tickets(api, customer, other_customer):
+    mine = TicketFactory(customer=customer)
+    TicketFactory(customer=other_customer)
+    assert _ids(api(customer).get(URL)) == {str(mine.pk)}
+
+
+def test_agent_lists_tickets_of_their_queues(api):
+    billing, tech = QueueFactory(slug="billing"), QueueFactory(slug="tech")
+    agent = AgentFactory(all_queues=False)
+    agent.queues.add(billing)
+    in_queue = TicketFactory(queue=billing)
+    assigned_elsewhere = TicketFactory(queue=tech, assigned_agent=agent)
+    TicketFactory(queue=tech)
+    TicketFactory(queue=None)
+    assert _ids(api(agent.user).get(URL)) == {str(in_queue.pk), str(assigned_elsewhere.pk)}
+
+
+def test_manager_lists_every_ticket_and_can_filter(api, manager, queue):
+    TicketFactory(queue=queue, status="open", priority="high")
+    urgent = TicketFactory(queue=queue, status="in_progress", priority="urgent")
+    TicketFactory(queue=None)
+    assert len(_ids(api(manager).get(URL))) == 3
+    assert _ids(api(manager).get(URL, {"status": "in_progress"})) == {str(urgent.pk)}
+    assert _ids(api(manager).get(URL, {"priority": "urgent", "queue": "general"})) == {
+        str(urgent.pk)
+    }
+    assert api(manager).get(URL, {"status": "bogus"}).status_code == 400
+
+
+def test_list_is_paginated(api, customer):
+    for _ in range(5):
+        TicketFactory(customer=customer)
+    response = api(customer).get(URL, {"page_size": 2})
+    data = response.json()
+    assert (data["count"], len(data["results"])) == (5, 2)
+    assert data["next"] and data["previous"] is None
+    assert api(customer).get(URL, {"page": 99}).status_code == 404
+
+
+def test_list_does_not_query_per_ticket(api, manager, queue, django_assert_max_num_queries):
+    agent = AgentFactory()
+    for _ in range(10):
+        TicketFactory(queue=queue, assigned_agent=agent)
+    client = api(manager)
+    with django_assert_max_num_queries(8):
+        response = client.get(URL)
+    assert len(response.json()["results"]) == 10
+    assert response.json()["results"][0]["assigned_agent"] == {"id": agent.pk, "name": agent.name}
+
+
+def test_detail_shows_the_ticket_to_its_customer(api, customer, ticket):
+    response = api(customer).get(f"{URL}{ticket.pk}/")
+    assert response.status_code == 200
+    assert response.json()["id"] == str(ticket.pk)
+    assert response.json()["queue"] == "general"
+
+
+@pytest.mark.parametrize("ticket_id", ["other", "missing", "not-a-uuid", "1", "%00"])
+def test_detail_is_404_for_anything_not_yours(api, customer, other_customer, ticket_id):
+    theirs = TicketFactory(customer=other_customer)
+    ids = {"other": str(theirs.pk), "missing": str(uuid.uuid4())}
+    response = api(customer).get(f"{URL}{ids.get(ticket_id, ticket_id)}/")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    assert theirs.subject not in json.dumps(response.json())
+
+
+def test_suggested_reply_is_for_agents_only(api, customer, agent, ticket):
+    Ticket.objects.filter(pk=ticket.pk).update(suggested_reply="Try clearing the cache.")
+    assert "suggested_reply" not in api(customer).get(f"{URL}{ticket.pk}/").json()
+    staff_view = api(agent.user).get(f"{URL}{ticket.pk}/").json()
+    assert staff_view["suggested_reply"] == "Try clearing the cache."
+    customer_list = api(customer).get(URL).json()["results"]
+    assert "suggested_reply" not in customer_list[0]
+
+
+def test_session_auth_works_for_the_browser(client, customer, ticket):
+    client.force_login(customer)
+    assert client.get(f"{URL}{ticket.pk}/").status_code == 200
+
+
+def test_session_auth_writes_need_csrf(customer):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(customer)
+    response = browser.post(URL, {"subject": "x", "body": "y"}, content_type="application/json")
+    assert response.status_code == 403
+    assert Ticket.objects.count() == 0
+
+
+def test_an_unknown_user_token_is_401(client):
+    response = client.get(URL, HTTP_AUTHORIZATION="Token nope")
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthenticated"
+
+
+def test_schema_and_docs_render(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for path in [
+        "/api/v1/tickets/{ticket_id}/reassign/",
+        "/api/webhooks/support/ingest",
+        "/api/v1/agents/",
+    ]:
+        assert path in text
+    assert client.get("/api/docs/").status_code == 200

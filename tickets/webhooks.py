@@ -1,0 +1,129 @@
+"""`POST /api/webhooks/support/ingest`: integrations (mail gateways, forms, chat) hand in tickets.
+
+Checks, in order: rate limit (429), size (413, declared then real), content type (415), HMAC
+signature of the raw body in constant time (401), JSON and fields (400). Idempotent on
+`external_id` through the database's unique constraint (see `ticket_create`)."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from helpdesk.api.jsonbody import declared_length, is_json_media_type, loads, read_limited
+
+from .models import Channel
+from .selectors import customer_for_email
+from .serializers import (
+    BodyField,
+    CleanCharField,
+    ContextSerializer,
+    LineField,
+    NormalisedEmailField,
+    language_from_context,
+)
+from .services import ticket_create
+
+SIGNATURE_HEADER = "X-Helpdesk-Signature"
+
+
+def signature_for(raw: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+def signature_valid(raw: bytes, header: str | None, secret: str) -> bool:
+    if not header or not secret:
+        return False
+    return hmac.compare_digest(signature_for(raw, secret).encode(), header.strip().encode())
+
+
+class InvalidSignature(exceptions.AuthenticationFailed):
+    default_detail = f"Missing or wrong {SIGNATURE_HEADER} header (sha256=<hex HMAC of the body>)."
+
+
+class UnsupportedMediaType(exceptions.UnsupportedMediaType):
+    def __init__(self, media_type):
+        super().__init__(
+            media_type, detail=f"Content-Type must be application/json, not {media_type!r}."
+        )
+
+
+class IngestWebhookApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "webhook"
+    parser_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        external_id = CleanCharField(max_length=255)
+        channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WEBHOOK)
+        customer_email = NormalisedEmailField()
+        subject = LineField()
+        body = BodyField()
+        context = ContextSerializer(required=False, allow_null=True)
+
+        class Meta:
+            ref_name = "WebhookTicketInput"
+
+    class OutputSerializer(serializers.Serializer):
+        ticket_id = serializers.UUIDField(source="id")
+        status = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = "WebhookTicketOutput"
+
+    def get_authenticate_header(self, request):
+        return "HMAC-SHA256"
+
+    @extend_schema(
+        operation_id="webhook_ingest",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 200: OutputSerializer},
+        parameters=[
+            OpenApiParameter(
+                SIGNATURE_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>",
+            )
+        ],
+        auth=[],
+    )
+    def post(self, request):
+        raw = read_limited(
+            request._request,
+            declared=declared_length(request.META),
+            limit=settings.HELPDESK_WEBHOOK_MAX_BYTES,
+        )
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if not is_json_media_type(content_type):
+            raise UnsupportedMediaType(content_type)
+        if not signature_valid(
+            raw, request.META.get("HTTP_X_HELPDESK_SIGNATURE"), settings.HELPDESK_WEBHOOK_SECRET
+        ):
+            raise InvalidSignature()
+        serializer = self.InputSerializer(data=loads(raw))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        context = data.get("context") or {}
+        result = ticket_create(
+            subject=data["subject"],
+            body=data["body"],
+            channel=data["channel"],
+            customer=customer_for_email(email=data["customer_email"]),
+            customer_email=data["customer_email"],
+            external_id=data["external_id"],
+            context=context,
+            language=language_from_context(context),
+        )
+        return Response(
+            self.OutputSerializer(result.ticket).data, status=201 if result.created else 200
+        )

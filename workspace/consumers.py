@@ -1,0 +1,154 @@
+"""WebSocket consumers: authenticate, check access through the selectors, join groups, forward.
+
+Close codes (sent after accepting, so browsers and apps can read them):
+4401 not signed in (no session, no valid token); 4403 signed in but not allowed (another
+customer's ticket, a missing ticket, or a customer on the workspace socket)."""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from helpdesk.realtime import WORKSPACE_GROUP, ticket_group
+from tickets.roles import agent_profile, user_role
+from tickets.selectors import ticket_get
+
+from .selectors import ticket_for_status_token, ticket_snapshot
+
+UNAUTHENTICATED = 4401
+FORBIDDEN = 4403
+
+
+@database_sync_to_async
+def _resolve_ticket(user, ticket_id: str, status_token: str | None):
+    """(role, ticket, staff) for this socket; ticket None when not allowed."""
+    role = user_role(user)
+    if role == "anonymous":
+        ticket = ticket_for_status_token(token=status_token) if status_token else None
+        if ticket is None or str(ticket.pk) != ticket_id:
+            return role, None, False
+        return "customer", ticket, False
+    ticket = ticket_get(user=user, ticket_id=ticket_id)
+    staff = role in ("agent", "manager")
+    return role, ticket, staff
+
+
+@database_sync_to_async
+def _snapshot(ticket_id, staff: bool) -> dict:
+    from tickets.models import Ticket
+
+    ticket = Ticket.objects.select_related("queue", "category", "assigned_agent__user").get(
+        pk=ticket_id
+    )
+    return ticket_snapshot(ticket=ticket, staff=staff)
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class TicketConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/tickets/{id}/`: the ticket's customer (public events) or staff (all events, presence)."""
+
+    async def connect(self):
+        await self.accept()
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        status_token = (query.get("access") or [None])[0]
+        ticket_id = self.scope["url_route"]["kwargs"]["ticket_id"]
+        role, ticket, self.staff = await _resolve_ticket(
+            self.scope.get("user"), ticket_id, status_token
+        )
+        if ticket is None:
+            await self.close(code=UNAUTHENTICATED if role == "anonymous" else FORBIDDEN)
+            return
+        self.ticket_id = str(ticket.pk)
+        self.group = ticket_group(self.ticket_id, staff=self.staff)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Joined before the snapshot is read, so no event can fall between the two.
+        await self.send_json(await _snapshot(self.ticket_id, self.staff))
+        if self.staff:
+            user = self.scope["user"]
+            self.me = {"user_id": user.pk, "name": _display_name(user)}
+            await self._presence("viewing")
+
+    async def disconnect(self, code):
+        group = getattr(self, "group", None)
+        if group is None:
+            return
+        if self.staff:
+            await self._presence("left")
+        await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        """Staff clients report typing: `{"type": "presence.typing", "typing": true}`."""
+        if getattr(self, "group", None) and self.staff and content.get("type") == "presence.typing":
+            await self._presence("typing" if content.get("typing") else "viewing")
+
+    async def _presence(self, state: str) -> None:
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "helpdesk.presence", "state": state, "from": self.channel_name, **self.me},
+        )
+
+    async def helpdesk_event(self, message):
+        await self.send_json(message["event"])
+
+    async def helpdesk_presence(self, message):
+        if message["from"] == self.channel_name:
+            return
+        if message["state"] == "viewing" and not message.get("reply"):
+            # A newcomer: tell them we are here too, directly.
+            await self.channel_layer.send(
+                message["from"],
+                {
+                    "type": "helpdesk.presence",
+                    "state": "viewing",
+                    "reply": True,
+                    "from": self.channel_name,
+                    **self.me,
+                },
+            )
+        await self.send_json(
+            {
+                "type": "presence",
+                "ticket_id": self.ticket_id,
+                "user_id": message["user_id"],
+                "name": message["name"],
+                "state": message["state"],
+                "connection": message["from"][-8:],
+            }
+        )
+
+
+@database_sync_to_async
+def _workspace_access(user):
+    role = user_role(user)
+    if role not in ("agent", "manager"):
+        return role, False
+    agent = agent_profile(user)
+    return role, role == "manager" or (agent is not None and agent.all_queues)
+
+
+class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/workspace/`: every ticket event, for agents and managers. Agents limited to some
+    queues get only the event type and ticket id; the page re-fetches what they may see."""
+
+    async def connect(self):
+        await self.accept()
+        role, self.full = await _workspace_access(self.scope.get("user"))
+        if role not in ("agent", "manager"):
+            await self.close(code=UNAUTHENTICATED if role == "anonymous" else FORBIDDEN)
+            return
+        self.joined = True
+        await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
+        await self.send_json({"type": "workspace.ready"})
+
+    async def disconnect(self, code):
+        if getattr(self, "joined", False):
+            await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
+
+    async def helpdesk_event(self, message):
+        event = message["event"]
+        if not self.full:
+            event = {"type": event["type"], "ticket_id": event["ticket_id"]}
+        await self.send_json(event)

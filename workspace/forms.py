@@ -1,0 +1,94 @@
+"""Input of the workspace and customer pages. Forms validate; services decide."""
+
+from django import forms
+from django.conf import settings
+
+from agents.models import Agent
+from tickets.lifecycle import AGENT_TRANSITIONS
+from tickets.models import Category, Priority, Queue
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Message",
+        max_length=settings.HELPDESK_MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    internal = forms.BooleanField(label="Internal note (only agents see it)", required=False)
+
+
+class CustomerReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=settings.HELPDESK_MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = sorted(AGENT_TRANSITIONS.get(current, set()))
+        self.fields["status"].choices = [(s, s.replace("_", " ")) for s in targets]
+
+
+class ReassignForm(forms.Form):
+    prefix = "reassign"
+
+    agent = forms.ModelChoiceField(
+        label="Agent",
+        required=False,
+        empty_label="(keep)",
+        queryset=Agent.objects.filter(is_available=True).select_related("user"),
+    )
+    queue = forms.ModelChoiceField(
+        label="Queue",
+        required=False,
+        empty_label="(keep)",
+        queryset=Queue.objects.filter(is_active=True),
+    )
+    reason = forms.CharField(label="Reason", max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("agent") and not data.get("queue"):
+            raise forms.ValidationError("Choose an agent or a queue.")
+        return data
+
+
+class CorrectForm(forms.Form):
+    prefix = "correct"
+
+    category = forms.ModelChoiceField(
+        label="Category", required=False, empty_label="(keep)", queryset=Category.objects.all()
+    )
+    queue = forms.ModelChoiceField(
+        label="Queue",
+        required=False,
+        empty_label="(keep)",
+        queryset=Queue.objects.filter(is_active=True),
+    )
+    priority = forms.ChoiceField(
+        label="Priority", required=False, choices=[("", "(keep)"), *Priority.choices]
+    )
+    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+
+
+class TicketOpenForm(forms.Form):
+    """The public form; `email` only for visitors who are not signed in."""
+
+    email = forms.EmailField(label="Your e-mail")
+    subject = forms.CharField(label="Subject", max_length=settings.HELPDESK_MAX_SUBJECT)
+    body = forms.CharField(
+        label="How can we help?",
+        max_length=settings.HELPDESK_MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args, signed_in: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if signed_in:
+            del self.fields["email"]

@@ -1,0 +1,175 @@
+"""Reads for the workspace and the customer pages, built on `tickets.selectors` (visibility)."""
+
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models.functions import Least
+
+from tickets.models import OPEN_STATUSES, Queue, Status, Ticket
+from tickets.roles import agent_profile, user_role
+from tickets.selectors import ticket_list, ticket_visible_q
+
+from .access import status_token_ticket_id
+
+VIEWS = {
+    "mine": "My tickets",
+    "open": "All open",
+    "unassigned": "Unassigned",
+    "escalated": "Escalated",
+    "at_risk": "SLA at risk",
+    "queue": "Queue",
+    "search": "Search",
+}
+LIST_LIMIT = 100
+AT_RISK_THRESHOLD = 0.5
+
+
+def _with_next_due(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The next deadline that still counts: first response until answered, then resolution."""
+    return qs.annotate(
+        next_due=Case(
+            When(
+                first_response_at__isnull=True,
+                sla_first_response_due__isnull=False,
+                sla_resolution_due__isnull=False,
+                then=Least("sla_first_response_due", "sla_resolution_due"),
+            ),
+            When(
+                first_response_at__isnull=True,
+                sla_resolution_due__isnull=True,
+                then=F("sla_first_response_due"),
+            ),
+            default=F("sla_resolution_due"),
+        )
+    )
+
+
+def worklist(*, user, view: str, queue_slug: str = "", query: str = "") -> QuerySet[Ticket]:
+    """The tickets of one workspace list, visible to `user`, most urgent first where it matters."""
+    qs = _with_next_due(ticket_list(user=user))
+    open_qs = qs.filter(status__in=OPEN_STATUSES)
+    if view == "mine":
+        agent = agent_profile(user)
+        if agent is None:
+            return qs.none()
+        return open_qs.filter(assigned_agent=agent).order_by(F("next_due").asc(nulls_last=True))
+    if view == "open":
+        return open_qs.order_by(F("next_due").asc(nulls_last=True), "-created_at")
+    if view == "unassigned":
+        return open_qs.filter(assigned_agent__isnull=True).order_by("-created_at")
+    if view == "escalated":
+        return open_qs.filter(Q(status=Status.ESCALATED) | Q(escalation_level__gt=0)).order_by(
+            "-escalation_level", F("next_due").asc(nulls_last=True)
+        )
+    if view == "at_risk":
+        at_risk = (
+            Q(breach_risk__gte=AT_RISK_THRESHOLD)
+            | Q(sla_first_response_state__gte=1)
+            | Q(sla_resolution_state__gte=1)
+        )
+        return (
+            open_qs.exclude(status=Status.PENDING_CUSTOMER)
+            .filter(at_risk, next_due__isnull=False)
+            .order_by(F("next_due").asc(), F("breach_risk").desc(nulls_last=True))
+        )
+    if view == "queue":
+        return open_qs.filter(queue__slug=queue_slug).order_by(
+            F("next_due").asc(nulls_last=True), "-created_at"
+        )
+    if view == "search":
+        query = query.strip()
+        if not query:
+            return qs.none()
+        match = (
+            Q(subject__icontains=query)
+            | Q(body__icontains=query)
+            | Q(customer_email__icontains=query)
+            | Q(external_id=query)
+        )
+        if _looks_like_uuid(query):
+            match |= Q(pk=query)
+        return qs.filter(match).order_by("-created_at")
+    return qs.none()
+
+
+def _looks_like_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def queues_for(*, user) -> QuerySet[Queue]:
+    """The queues in the agent's sidebar, with their open ticket counts (one query)."""
+    role = user_role(user)
+    qs = Queue.objects.filter(is_active=True)
+    if role == "agent":
+        agent = agent_profile(user)
+        if not agent.all_queues:
+            qs = qs.filter(pk__in=agent.queues.values("id"))
+    elif role != "manager":
+        return qs.none()
+    return qs.annotate(
+        open_count=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES))
+    ).order_by("name")
+
+
+def customer_previous_tickets(*, ticket: Ticket, user, limit: int = 10) -> QuerySet[Ticket]:
+    """The same customer's other tickets, as far as `user` may see them."""
+    q = ticket_visible_q(user)
+    if q is None:
+        return Ticket.objects.none()
+    same = Q(customer_id=ticket.customer_id) if ticket.customer_id else Q()
+    if ticket.customer_email:
+        same = (
+            same | Q(customer_email__iexact=ticket.customer_email)
+            if same
+            else Q(customer_email__iexact=ticket.customer_email)
+        )
+    if not same:
+        return Ticket.objects.none()
+    return (
+        Ticket.objects.filter(q)
+        .filter(same)
+        .exclude(pk=ticket.pk)
+        .only("id", "subject", "status", "created_at")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def ticket_for_status_token(*, token: str) -> Ticket | None:
+    ticket_id = status_token_ticket_id(token=token)
+    if ticket_id is None:
+        return None
+    return (
+        Ticket.objects.select_related("queue", "category", "assigned_agent__user")
+        .filter(pk=ticket_id)
+        .first()
+    )
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def ticket_snapshot(*, ticket: Ticket, staff: bool) -> dict:
+    """The `ticket.snapshot` message: the ticket's current state, as its audience may see it."""
+    snapshot = {
+        "type": "ticket.snapshot",
+        "ticket_id": str(ticket.pk),
+        "status": ticket.status,
+        "queue": ticket.queue.slug if ticket.queue_id else None,
+        "category": ticket.category.slug if ticket.category_id else None,
+        "priority": ticket.priority,
+        "confidence": ticket.confidence,
+        "assigned_agent": ticket.assigned_agent.name if ticket.assigned_agent_id else None,
+        "escalation_level": ticket.escalation_level,
+        "sla_first_response_due": _iso(ticket.sla_first_response_due),
+        "sla_resolution_due": _iso(ticket.sla_resolution_due),
+        "updated_at": _iso(ticket.updated_at),
+    }
+    if staff:
+        snapshot["breach_risk"] = ticket.breach_risk
+        snapshot["routing_reason"] = ticket.routing_reason
+    return snapshot

@@ -1,0 +1,288 @@
+"""The live sockets: who may connect, what each role receives, snapshot first, after commit only."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from helpdesk import realtime
+from helpdesk.ws_auth import TokenOrSessionAuthMiddleware
+from helpdesk.ws_urls import websocket_urlpatterns
+from tickets import services
+from tickets.models import Status
+from tickets.tests.factories import QueueFactory, TicketFactory
+from workspace.access import status_token_make
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+APP = TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
+
+
+@database_sync_to_async
+def _token(user) -> str:
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+async def _connect(path: str, user=None, **headers):
+    if user is not None:
+        sep = "&" if "?" in path else "?"
+        path = f"{path}{sep}token={await _token(user)}"
+    comm = WebsocketCommunicator(
+        APP, path, headers=[(k.encode(), v.encode()) for k, v in headers.items()] or None
+    )
+    connected, _ = await comm.connect()
+    assert connected
+    return comm
+
+
+async def _closed_with(comm) -> int:
+    message = await comm.receive_output(timeout=2)
+    assert message["type"] == "websocket.close"
+    return message["code"]
+
+
+@database_sync_to_async
+def _sync(fn, *args, **kwargs):
+    result = fn(*args, **kwargs)
+    realtime.flush()
+    return result
+
+
+async def _next(comm, event_type: str, timeout: float = 3):
+    """The next message of `event_type`, skipping others (presence and so on)."""
+    while True:
+        message = await comm.receive_json_from(timeout=timeout)
+        if message["type"] == event_type:
+            return message
+
+
+async def test_anonymous_is_closed_with_4401(ticket):
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/")
+    assert await _closed_with(comm) == 4401
+    comm = await _connect("/ws/workspace/")
+    assert await _closed_with(comm) == 4401
+
+
+async def test_bad_token_is_4401(ticket):
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/?token=nope")
+    assert await _closed_with(comm) == 4401
+
+
+async def test_other_customer_gets_4403_and_nothing_else(ticket, other_customer):
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/", other_customer)
+    assert await _closed_with(comm) == 4403
+
+
+async def test_missing_ticket_is_4403(customer):
+    comm = await _connect("/ws/tickets/00000000-0000-0000-0000-000000000000/", customer)
+    assert await _closed_with(comm) == 4403
+    comm = await _connect("/ws/tickets/not-a-uuid/", customer)
+    assert await _closed_with(comm) == 4403
+
+
+async def test_customer_cannot_open_the_workspace(customer):
+    comm = await _connect("/ws/workspace/", customer)
+    assert await _closed_with(comm) == 4403
+
+
+async def test_agent_outside_the_queue_is_refused(ticket):
+    from agents.tests.factories import AgentFactory
+
+    other_queue = await database_sync_to_async(QueueFactory)(slug="elsewhere")
+    outsider = await database_sync_to_async(AgentFactory)(all_queues=False)
+    await database_sync_to_async(outsider.queues.add)(other_queue)
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/", outsider.user)
+    assert await _closed_with(comm) == 4403
+
+
+async def test_snapshot_is_the_first_message_with_current_state(ticket, customer, agent):
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    snapshot = await comm.receive_json_from(timeout=3)
+    assert snapshot["type"] == "ticket.snapshot"
+    assert snapshot["ticket_id"] == str(ticket.pk)
+    assert snapshot["status"] == "in_progress"
+    assert snapshot["queue"] == "general"
+    assert {
+        "priority",
+        "confidence",
+        "assigned_agent",
+        "escalation_level",
+        "sla_first_response_due",
+        "sla_resolution_due",
+    } <= snapshot.keys()
+    assert "routing_reason" not in snapshot and "breach_risk" not in snapshot
+    await comm.disconnect()
+
+
+async def test_session_cookie_authenticates(ticket, agent):
+    client = Client()
+    await database_sync_to_async(client.force_login)(agent.user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/", cookie=cookie)
+    snapshot = await comm.receive_json_from(timeout=3)
+    assert snapshot["type"] == "ticket.snapshot"
+    assert "routing_reason" in snapshot  # staff view
+    await comm.disconnect()
+
+
+async def test_signed_status_link_lets_an_anonymous_visitor_follow_one_ticket(ticket, queue):
+    token = status_token_make(ticket_id=ticket.pk)
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/?access={token}")
+    assert (await comm.receive_json_from(timeout=3))["type"] == "ticket.snapshot"
+    await comm.disconnect()
+    other = await database_sync_to_async(TicketFactory)(queue=queue)
+    comm = await _connect(f"/ws/tickets/{other.pk}/?access={token}")
+    assert await _closed_with(comm) == 4401
+
+
+async def test_internal_note_reaches_staff_but_never_the_customer(ticket, customer, agent):
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    staff = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
+    await cust.receive_json_from(timeout=3)
+    await _next(staff, "ticket.snapshot")
+
+    note = await _sync(
+        services.comment_create, ticket=ticket, user=agent.user, body="secret", internal=True
+    )
+    seen = await _next(staff, "ticket.comment_added")
+    assert seen["comment_id"] == note.pk and seen["internal"] is True
+    assert await cust.receive_nothing(timeout=0.3)
+
+    reply = await _sync(services.comment_create, ticket=ticket, user=agent.user, body="Hello")
+    public = await _next(cust, "ticket.comment_added")
+    assert public == {
+        "type": "ticket.comment_added",
+        "ticket_id": str(ticket.pk),
+        "comment_id": reply.pk,
+        "author_kind": "agent",
+    }
+    await cust.disconnect()
+    await staff.disconnect()
+
+
+async def test_status_events_reach_customer_and_workspace(ticket, customer, agent):
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    work = await _connect("/ws/workspace/", agent.user)
+    await cust.receive_json_from(timeout=3)
+    assert (await work.receive_json_from(timeout=3))["type"] == "workspace.ready"
+
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="resolved")
+    for comm in (cust, work):
+        first = await _next(comm, "ticket.status_changed")
+        assert first["status"] == "in_progress" and first["previous"] == "open"
+        second = await _next(comm, "ticket.status_changed")
+        assert second["status"] == "resolved"
+        resolved = await _next(comm, "ticket.resolved")
+        assert resolved["ticket_id"] == str(ticket.pk)
+    await cust.disconnect()
+    await work.disconnect()
+
+
+async def test_reassign_reason_is_for_staff_only(ticket, customer, agent, manager):
+    realtime_payload = {"queue": "general", "agent": "Ann", "reason": "VIP customer"}
+
+    def publish():
+        with transaction.atomic():
+            realtime.publish("ticket.reassigned", ticket.pk, realtime_payload)
+
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    staff = await _connect(f"/ws/tickets/{ticket.pk}/", manager)
+    await cust.receive_json_from(timeout=3)
+    await _next(staff, "ticket.snapshot")
+    await _sync(publish)
+    assert (await _next(staff, "ticket.reassigned"))["reason"] == "VIP customer"
+    seen = await _next(cust, "ticket.reassigned")
+    assert "reason" not in seen and seen["agent"] == "Ann"
+    await cust.disconnect()
+    await staff.disconnect()
+
+
+async def test_a_rolled_back_change_sends_nothing(ticket, customer, agent):
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    work = await _connect("/ws/workspace/", agent.user)
+    await cust.receive_json_from(timeout=3)
+    await work.receive_json_from(timeout=3)
+
+    def change_then_fail():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
+            services.comment_create(ticket=ticket, user=agent.user, body="never sent")
+            raise RuntimeError("boom")
+
+    await _sync(change_then_fail)
+    assert await cust.receive_nothing(timeout=0.5)
+    assert await work.receive_nothing(timeout=0.1)
+    ticket_now = await database_sync_to_async(type(ticket).objects.get)(pk=ticket.pk)
+    assert ticket_now.status == Status.OPEN
+    await cust.disconnect()
+    await work.disconnect()
+
+
+async def test_events_are_sent_only_after_commit(ticket, customer, agent):
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    await cust.receive_json_from(timeout=3)
+    seen_inside: list = []
+
+    def change_and_look():
+        with transaction.atomic():
+            services.ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
+            realtime.flush()
+            seen_inside.append(realtime._sender_instance and realtime._sender_instance._pending)
+
+    await _sync(change_and_look)
+    assert seen_inside in ([None], [0])  # nothing was queued before the commit
+    assert (await _next(cust, "ticket.status_changed"))["status"] == "in_progress"
+    await cust.disconnect()
+
+
+async def test_collision_presence_viewing_and_typing(ticket, agent, manager):
+    first = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
+    await _next(first, "ticket.snapshot")
+    second = await _connect(f"/ws/tickets/{ticket.pk}/", manager)
+    await _next(second, "ticket.snapshot")
+
+    joined = await _next(first, "presence")
+    assert joined["user_id"] == manager.pk and joined["state"] == "viewing"
+    already = await _next(second, "presence")
+    assert already["user_id"] == agent.user_id and already["state"] == "viewing"
+
+    await second.send_json_to({"type": "presence.typing", "typing": True})
+    typing = await _next(first, "presence")
+    assert typing["user_id"] == manager.pk and typing["state"] == "typing"
+
+    await second.disconnect()
+    left = await _next(first, "presence")
+    assert left["state"] == "left"
+    await first.disconnect()
+
+
+async def test_customers_get_no_presence_and_cannot_fake_it(ticket, customer, agent):
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    await cust.receive_json_from(timeout=3)
+    staff = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
+    await _next(staff, "ticket.snapshot")
+    await cust.send_json_to({"type": "presence.typing", "typing": True})
+    assert await staff.receive_nothing(timeout=0.3)
+    assert await cust.receive_nothing(timeout=0.1)
+    await cust.disconnect()
+    await staff.disconnect()
+
+
+async def test_limited_agent_gets_ids_only_on_the_workspace(ticket, agent):
+    from agents.tests.factories import AgentFactory
+
+    limited = await database_sync_to_async(AgentFactory)(all_queues=False)
+    await database_sync_to_async(limited.queues.add)(ticket.queue)
+    work = await _connect("/ws/workspace/", limited.user)
+    await work.receive_json_from(timeout=3)
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
+    assert await _next(work, "ticket.status_changed") == {
+        "type": "ticket.status_changed",
+        "ticket_id": str(ticket.pk),
+    }
+    await work.disconnect()

@@ -1,0 +1,197 @@
+"""The agent workspace: lists, the ticket page and its actions. Each action calls one service."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tickets import services
+from tickets.exceptions import ApplicationError
+from tickets.selectors import comment_list, ticket_get
+
+from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm
+from ..selectors import LIST_LIMIT, VIEWS, customer_previous_tickets, queues_for, worklist
+from .common import form_result, staff_required
+
+
+def _list_params(request) -> dict:
+    view = request.GET.get("view", "mine")
+    if view not in VIEWS:
+        view = "mine"
+    return {
+        "view": view,
+        "queue_slug": request.GET.get("queue", "")[:100],
+        "query": request.GET.get("q", "")[:200],
+    }
+
+
+def _list_context(request) -> dict:
+    params = _list_params(request)
+    tickets = list(worklist(user=request.user, **params)[:LIST_LIMIT])
+    title = VIEWS[params["view"]]
+    if params["view"] == "queue":
+        title = f"Queue: {params['queue_slug']}"
+    return {**params, "tickets": tickets, "title": title, "limit": LIST_LIMIT}
+
+
+@staff_required
+def worklist_page(request):
+    context = _list_context(request)
+    context["queues"] = queues_for(user=request.user)
+    context["views"] = VIEWS
+    return render(request, "workspace/index.html", context)
+
+
+@staff_required
+def worklist_partial(request):
+    return render(request, "workspace/_list.html", _list_context(request))
+
+
+def _ticket_or_404(request, ticket_id):
+    ticket = ticket_get(user=request.user, ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _facts_context(request, ticket, **forms) -> dict:
+    return {
+        "ticket": ticket,
+        "status_form": forms.get("status_form") or StatusForm(current=ticket.status),
+        "reassign_form": forms.get("reassign_form") or ReassignForm(),
+        "correct_form": forms.get("correct_form") or CorrectForm(),
+    }
+
+
+def _conversation_context(request, ticket) -> dict:
+    return {"ticket": ticket, "comments": comment_list(ticket=ticket, user=request.user)}
+
+
+@staff_required
+def ticket_page(request, ticket_id):
+    ticket = _ticket_or_404(request, ticket_id)
+    context = {
+        **_facts_context(request, ticket),
+        **_conversation_context(request, ticket),
+        "reply_form": CommentForm(),
+        "previous": customer_previous_tickets(ticket=ticket, user=request.user),
+        "history": ticket.events.select_related("actor").order_by("-created_at")[:30],
+    }
+    return render(request, "workspace/ticket.html", context)
+
+
+@staff_required
+def ticket_conversation(request, ticket_id):
+    ticket = _ticket_or_404(request, ticket_id)
+    return render(request, "workspace/_conversation.html", _conversation_context(request, ticket))
+
+
+@staff_required
+def ticket_facts(request, ticket_id):
+    ticket = _ticket_or_404(request, ticket_id)
+    return render(request, "workspace/_facts.html", _facts_context(request, ticket))
+
+
+@staff_required
+@require_POST
+def ticket_comment(request, ticket_id):
+    ticket = _ticket_or_404(request, ticket_id)
+    form = CommentForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.comment_create(
+                ticket=ticket,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+            )
+            form = CommentForm()
+        except ApplicationError as exc:
+            error = exc
+    return form_result(
+        request,
+        template="workspace/_reply_form.html",
+        context={"ticket": ticket, "reply_form": form},
+        error=error,
+        invalid=form.is_bound and not form.is_valid(),
+        success_url=reverse("workspace:ticket", args=[ticket.pk]),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_status(request, ticket_id):
+    ticket = _ticket_or_404(request, ticket_id)
+    form = StatusForm(request.POST, current=ticket.status)
+    error = None
+    if form.is_valid():
+        try:
+            ticket = services.ticket_change_status(
+                ticket=ticket,
+                user=request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+            form = None
+        except ApplicationError as exc:
+            error = exc
+    return _facts_result(request, ticket, error, form, "status_form")
+
+
+@staff_required
+@require_POST
+def ticket_reassign(request, ticket_id):
+    ticket = _ticket_or_404(request, ticket_id)
+    form = ReassignForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            ticket = services.ticket_reassign(
+                ticket=ticket,
+                user=request.user,
+                agent=form.cleaned_data["agent"],
+                queue=form.cleaned_data["queue"],
+                reason=form.cleaned_data["reason"],
+            )
+            form = None
+        except ApplicationError as exc:
+            error = exc
+    return _facts_result(request, ticket, error, form, "reassign_form")
+
+
+@staff_required
+@require_POST
+def ticket_correct(request, ticket_id):
+    ticket = _ticket_or_404(request, ticket_id)
+    form = CorrectForm(request.POST)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_correct(
+                ticket=ticket,
+                user=request.user,
+                category=data["category"],
+                queue=data["queue"],
+                priority=data["priority"] or None,
+                reason=data["reason"],
+            )
+            form = None
+        except ApplicationError as exc:
+            error = exc
+    return _facts_result(request, ticket, error, form, "correct_form")
+
+
+def _facts_result(request, ticket, error, form, form_name: str):
+    ticket.refresh_from_db()
+    context = _facts_context(request, ticket, **({form_name: form} if form is not None else {}))
+    context["error_form"] = form_name if (error or form is not None) else ""
+    return form_result(
+        request,
+        template="workspace/_facts.html",
+        context=context,
+        error=error,
+        invalid=form is not None and error is None,
+        success_url=reverse("workspace:ticket", args=[ticket.pk]),
+    )

@@ -1,0 +1,126 @@
+"""The customer side (`web` channel): open a ticket, follow it live, reply."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tickets import services
+from tickets.exceptions import ApplicationError
+from tickets.models import Channel
+from tickets.roles import user_role
+from tickets.selectors import comment_list, ticket_get, ticket_list
+
+from ..access import status_token_make
+from ..forms import CustomerReplyForm, TicketOpenForm
+from ..selectors import ticket_for_status_token
+from .common import customer_required, form_result
+
+
+def ticket_open(request):
+    signed_in = user_role(request.user) != "anonymous"
+    form = TicketOpenForm(request.POST or None, signed_in=signed_in)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = services.ticket_create(
+            subject=data["subject"],
+            body=data["body"],
+            channel=Channel.WEB,
+            customer=request.user if signed_in else None,
+            customer_email="" if signed_in else data["email"],
+            actor=request.user if signed_in else None,
+        )
+        ticket = result.ticket
+        if signed_in:
+            return redirect("customer:ticket", ticket_id=ticket.pk)
+        link = request.build_absolute_uri(
+            reverse("customer:status", args=[status_token_make(ticket_id=ticket.pk)])
+        )
+        send_mail(
+            subject=f"We received your request: {ticket.subject}",
+            message=f"Follow your request here:\n{link}\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[data["email"]],
+            fail_silently=True,
+        )
+        return redirect(link)
+    return render(request, "customer/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@customer_required
+def ticket_mine(request):
+    tickets = ticket_list(user=request.user)
+    if user_role(request.user) != "customer":
+        tickets = tickets.filter(customer=request.user)
+    return render(request, "customer/list.html", {"tickets": tickets[:100]})
+
+
+def _own_ticket(request, ticket_id):
+    ticket = ticket_get(user=request.user, ticket_id=ticket_id)
+    if ticket is None or ticket.customer_id != request.user.pk:
+        raise Http404
+    return ticket
+
+
+def _page_context(ticket, *, user=None, token: str = "") -> dict:
+    comments = (
+        comment_list(ticket=ticket, user=user) if user else ticket.comments.filter(internal=False)
+    ).filter(internal=False)
+    return {"ticket": ticket, "comments": comments.select_related("author"), "token": token}
+
+
+@customer_required
+def ticket_status_page(request, ticket_id):
+    ticket = _own_ticket(request, ticket_id)
+    context = _page_context(ticket, user=request.user)
+    context["reply_form"] = CustomerReplyForm()
+    return render(request, "customer/ticket.html", context)
+
+
+@customer_required
+def ticket_conversation(request, ticket_id):
+    ticket = _own_ticket(request, ticket_id)
+    return render(request, "customer/_conversation.html", _page_context(ticket, user=request.user))
+
+
+@customer_required
+@require_POST
+def ticket_reply(request, ticket_id):
+    ticket = _own_ticket(request, ticket_id)
+    form = CustomerReplyForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.comment_create(
+                ticket=ticket, user=request.user, body=form.cleaned_data["body"]
+            )
+            form = CustomerReplyForm()
+        except ApplicationError as exc:
+            error = exc
+    return form_result(
+        request,
+        template="customer/_reply_form.html",
+        context={"ticket": ticket, "reply_form": form},
+        error=error,
+        invalid=form.is_bound and not form.is_valid(),
+        success_url=reverse("customer:ticket", args=[ticket.pk]),
+    )
+
+
+def _token_ticket(token: str):
+    ticket = ticket_for_status_token(token=token)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_status_by_link(request, token):
+    ticket = _token_ticket(token)
+    return render(request, "customer/ticket.html", _page_context(ticket, token=token))
+
+
+def ticket_conversation_by_link(request, token):
+    ticket = _token_ticket(token)
+    return render(request, "customer/_conversation.html", _page_context(ticket, token=token))
