@@ -31,4 +31,4 @@ bench: $(STAMP)
 	$(PY) bench/ingest.py --quick
 
 clean:
-	rm -rf var/*.sqlite3* var/broker var/models staticfiles
+	rm -rf var/*.sqlite3* var/broker var/broker-processed var/celerybeat-schedule* var/models staticfiles

@@ -24,8 +24,15 @@ class SkillAdmin(admin.ModelAdmin):
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "email", "kind", "languages_display", "timezone", "max_tickets", "open_tickets",
-        "is_available", "all_queues",
+        "name",
+        "email",
+        "kind",
+        "languages_display",
+        "timezone",
+        "max_tickets",
+        "open_tickets",
+        "is_available",
+        "all_queues",
     )
     list_filter = ("is_available", "kind", "all_queues", "timezone", "skills", "queues")
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
@@ -35,15 +42,21 @@ class AgentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
     fieldsets = (
         (None, {"fields": ("user", "kind", "is_available")}),
-        ("Work", {"fields": ("languages", "timezone", "working_hours", "max_tickets",
-                             "open_tickets")}),
+        (
+            "Work",
+            {"fields": ("languages", "timezone", "working_hours", "max_tickets", "open_tickets")},
+        ),
         ("Skills and queues", {"fields": ("skills", "all_queues", "queues")}),
     )
     readonly_fields = ("open_tickets",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _open=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES), distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _open=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES), distinct=True)
+            )
         )
 
     @admin.display(description="open tickets", ordering="_open")

@@ -128,3 +128,19 @@ class PushDevice(models.Model):
     platform = models.CharField(max_length=10, choices=PushPlatform.choices)
     token = models.CharField(max_length=500, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AgentLoad(models.Model):
+    """Each agent's open tickets as last counted, for ranking without a grouped count per decision.
+
+    Re-counted exactly (not incremented) whenever one of the agent's tickets is assigned, moved or
+    changes open-ness, and for everyone by the minute sweep. Capacity itself never trusts it: it
+    is re-counted under the agent's row lock before every automatic assignment."""
+
+    # No FK constraint: inserting a row must not take a KEY SHARE lock on an agent row that a
+    # concurrent assignment holds FOR UPDATE (that ordering deadlocked under load).
+    agent = models.OneToOneField(
+        Agent, primary_key=True, on_delete=models.CASCADE, related_name="load", db_constraint=False
+    )
+    open_tickets = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

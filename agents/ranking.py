@@ -22,7 +22,9 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from tickets.models import OPEN_STATUSES, Ticket, TicketEvent
+from tickets.models import Ticket, TicketEvent
+
+from .workload import agent_loads
 
 W_RATE = 0.7
 W_SPEED = 0.3
@@ -120,16 +122,6 @@ def agent_history(*, queue_id: int | None, category_id: int | None) -> dict[int,
     return history
 
 
-def open_ticket_counts(agent_ids: list[int]) -> dict[int, int]:
-    """Each agent's open tickets (every unresolved status), one grouped query."""
-    rows = (
-        Ticket.objects.filter(assigned_agent_id__in=agent_ids, status__in=OPEN_STATUSES)
-        .values("assigned_agent_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["assigned_agent_id"]: row["n"] for row in rows}
-
-
 def score_agent(
     *,
     agent_id: int,
@@ -164,7 +156,7 @@ def rank_agents(*, agents: list, queue_id: int | None, category_id: int | None) 
     if not agents:
         return []
     history = agent_history(queue_id=queue_id, category_id=category_id)
-    counts = open_ticket_counts([agent.pk for agent in agents])
+    counts = agent_loads([agent.pk for agent in agents])
     total_outcomes = sum(item.outcomes for item in history.values())
     timed = [(h.avg_hours, h.resolved) for h in history.values() if h.avg_hours is not None]
     weight = sum(n for _, n in timed)

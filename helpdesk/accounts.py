@@ -19,8 +19,14 @@ class AccountError(Exception):
 
 @transaction.atomic
 def user_role_ensure(
-    *, email: str, role: str, queue_slugs: list[str] | None = None, password: str | None = None,
-    first_name: str = "", last_name: str = "", agent_defaults: dict | None = None,
+    *,
+    email: str,
+    role: str,
+    queue_slugs: list[str] | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    agent_defaults: dict | None = None,
 ):
     """The user with this e-mail, created if needed, with `role` (never taking one away)."""
     email = (email or "").strip().lower()
@@ -39,8 +45,8 @@ def user_role_ensure(
         known = ", ".join(Queue.objects.order_by("slug").values_list("slug", flat=True)) or "none"
         raise AccountError(f"Unknown queue(s): {', '.join(missing)} (known queues: {known}).")
 
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
         username=email, defaults={"email": email, "first_name": first_name, "last_name": last_name}
     )
     if password:

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 WORKSPACE_GROUP = "workspace"
 ENVELOPE_TYPE = "helpdesk.event"
+BATCH_ENVELOPE_TYPE = "helpdesk.events"
 
 # What a customer may see of any event; everything else (reasons, risk, internal flags) is staff-only.
 CUSTOMER_FIELDS = frozenset(
@@ -93,6 +94,19 @@ def _deliver(message: dict[str, Any], *, internal: bool) -> None:
     _sender().put(sends)
 
 
+def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:
+    """One channel-layer message per group for everything that piled up (a committed transaction
+    usually publishes several events at once); the consumer unpacks it, one frame per event."""
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for sends in batch:
+        for group, envelope in sends:
+            by_group.setdefault(group, []).append(envelope["event"])
+    return [
+        (group, {"type": BATCH_ENVELOPE_TYPE, "events": events})
+        for group, events in by_group.items()
+    ]
+
+
 class _Sender:
     """A daemon thread with one event loop that sends queued (group, envelope) batches."""
 
@@ -133,9 +147,8 @@ class _Sender:
                 self._items.clear()
             if not batch:
                 continue
-            sends = [item for sends in batch for item in sends]
             results = await asyncio.gather(
-                *(layer.group_send(group, envelope) for group, envelope in sends),
+                *(layer.group_send(group, envelope) for group, envelope in _coalesce(batch)),
                 return_exceptions=True,
             )
             for result in results:

@@ -1,6 +1,8 @@
 """`GET /api/v1/reports/<name>`: managers only; `?format=csv[&table=...]` for a table as CSV."""
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -52,6 +54,21 @@ class ReportAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated, IsManager]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
+    @extend_schema(
+        summary="A manager report (overview, agents, routing, customers, recurring, csat)",
+        parameters=[
+            OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(REPORTS)),
+            OpenApiParameter("days", OpenApiTypes.INT, description="Default 30."),
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+            OpenApiParameter("queue", OpenApiTypes.STR, description="Queue slug or id."),
+            OpenApiParameter("channel", OpenApiTypes.STR),
+            OpenApiParameter("agent", OpenApiTypes.INT, description="Agent id."),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+            OpenApiParameter("table", OpenApiTypes.STR, description="The table for CSV."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, name: str):
         report, error = report_or_error(name, request.query_params)
         if error:

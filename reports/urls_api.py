@@ -4,5 +4,4 @@ from .api import ReportAPIView
 
 urlpatterns = [
     path("<slug:name>", ReportAPIView.as_view(), name="api-report"),
-    path("<slug:name>/", ReportAPIView.as_view()),
 ]

@@ -73,13 +73,21 @@ def ticket_route(
     rule_category = compiled.categories.get(outcome.changes.get("category", ""))
     priority_open = not explicit_priority and not urgent and "priority" not in outcome.changes
     prediction, source, notes = None, "", []
-    if rule_queue is None or rule_category is None or priority_open or not ticket.language:
+    if rule_queue is None or rule_category is None or priority_open:
         prediction, source, notes = policy.predict(
             text=facts["text"],
             context=ticket.context or {},
             language=ticket.language,
             predictor=predictor,
             llm=llm,
+        )
+    elif not ticket.language:  # only the language is open: never worth a Claude call
+        prediction, source, notes = policy.predict(
+            text=facts["text"],
+            context=ticket.context or {},
+            language="",
+            predictor=predictor,
+            llm=None,
         )
     decision = _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor)
     if outcome.fired:

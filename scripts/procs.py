@@ -39,7 +39,9 @@ def manage(*args: str, env: dict | None = None, check: bool = True) -> subproces
     )
 
 
-def wait_for_port(host: str, port: int, timeout: float = 60.0, procs: Supervisor | None = None) -> bool:
+def wait_for_port(
+    host: str, port: int, timeout: float = 60.0, procs: Supervisor | None = None
+) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if procs is not None and procs.dead():
@@ -61,7 +63,10 @@ class Supervisor:
 
     def start(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
         proc = subprocess.Popen(
-            argv, cwd=ROOT, env={**self.env, **(env or {})}, start_new_session=True,
+            argv,
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            start_new_session=True,
             preexec_fn=_die_with_parent,
         )
         self.children.append((name, proc))

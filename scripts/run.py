@@ -14,7 +14,11 @@ HOST = "127.0.0.1"
 
 def main() -> int:
     port = int(os.environ.get("PORT") or 8000)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
+        "PYTHONUNBUFFERED": "1",
+    }
     os.environ.update(env)
     var = ROOT / "var"
     for folder in ("broker", "broker-processed", "models"):
@@ -23,18 +27,40 @@ def main() -> int:
     print("[run] migrating the database…", flush=True)
     manage("migrate", "--noinput", "-v", "0", env=env)
     print("[run] loading the demo data (once; later starts only print the logins)…", flush=True)
-    # Jobs the seeding triggers run inline, on the seeding's clock.
-    seeded = manage("seed_demo", env={**env, "CELERY_TASK_ALWAYS_EAGER": "1"}, check=False)
+    # Jobs the seeding triggers run inline, on the seeding's clock, and send no mail.
+    quiet = {
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "LOG_LEVEL": "WARNING",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",  # no mail for old history
+    }
+    seeded = manage("seed_demo", env={**env, **quiet}, check=False)
     if seeded.returncode != 0:
-        print("[run] WARNING: the demo data could not be loaded (see above); serving anyway. "
-              "Retry with `.venv/bin/python manage.py seed_demo`.", flush=True)
+        print(
+            "[run] WARNING: the demo data could not be loaded (see above); serving anyway. "
+            "Retry with `.venv/bin/python manage.py seed_demo`.",
+            flush=True,
+        )
 
     procs = Supervisor(env)
-    procs.start("web", [bin_path("daphne"), "-b", HOST, "-p", str(port), "helpdesk.asgi:application"])
-    procs.start("worker", [
-        bin_path("celery"), "-A", "helpdesk", "worker", "-B", "--pool=solo", "--loglevel=INFO",
-        "-s", str(var / "celerybeat-schedule"), "--without-gossip", "--without-mingle",
-    ])
+    procs.start(
+        "web", [bin_path("daphne"), "-b", HOST, "-p", str(port), "helpdesk.asgi:application"]
+    )
+    procs.start(
+        "worker",
+        [
+            bin_path("celery"),
+            "-A",
+            "helpdesk",
+            "worker",
+            "-B",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-s",
+            str(var / "celerybeat-schedule"),
+            "--without-gossip",
+            "--without-mingle",
+        ],
+    )
     if not wait_for_port(HOST, port, timeout=60, procs=procs):
         print("[run] the web server did not come up", file=sys.stderr, flush=True)
         procs.stop()

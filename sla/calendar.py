@@ -88,7 +88,10 @@ def open_intervals(calendar: Calendar, start: datetime) -> Iterator[tuple[dateti
         if current in calendar.holidays:
             continue
         for begin, end in calendar.weekly[current.weekday()]:
-            lo, hi = _local_bound(current, begin, calendar.tz), _local_bound(current, end, calendar.tz)
+            lo, hi = (
+                _local_bound(current, begin, calendar.tz),
+                _local_bound(current, end, calendar.tz),
+            )
             if hi > lo:  # a period inside a skipped DST hour has no length
                 yield lo, hi
     raise ValueError("The calendar has no business hours within three years.")

@@ -8,9 +8,9 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -31,8 +31,12 @@ def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Ticket]:
             Ticket.objects.filter(pk__in=ids[start : start + CHUNK])
             .select_related("assigned_agent__user")
             .only(
-                "id", "subject", "sla_first_response_due", "sla_resolution_due",
-                "escalation_level", "assigned_agent__user__email",
+                "id",
+                "subject",
+                "sla_first_response_due",
+                "sla_resolution_due",
+                "escalation_level",
+                "assigned_agent__user__email",
             )
             .in_bulk()
         )
@@ -66,7 +70,9 @@ def escalations_record(
                     data = {"deadline": kind, "state": "at_risk", "minutes_left": minutes}
                     agent = ticket.assigned_agent
                     if agent is not None and agent.user.email:
-                        assignee_mail[agent.user.email].append(f"{text} Ticket {pk}: {ticket.subject}")
+                        assignee_mail[agent.user.email].append(
+                            f"{text} Ticket {pk}: {ticket.subject}"
+                        )
                 else:
                     minutes = math.floor((now - due).total_seconds() / 60)
                     text = f"SLA breached: {LABEL[kind]} was due {due:%Y-%m-%d %H:%M} UTC ({minutes} minutes ago)."
@@ -77,16 +83,26 @@ def escalations_record(
                 )
                 audit.append(
                     TicketEvent(
-                        ticket_id=pk, kind="escalated", field="escalation_level",
-                        after=level, reason=text, data=data, created_at=now,
+                        ticket_id=pk,
+                        kind="escalated",
+                        field="escalation_level",
+                        after=level,
+                        reason=text,
+                        data=data,
+                        created_at=now,
                     )
                 )
                 live.append((pk, {"level": ticket.escalation_level, **data}))
     for pk, before in moved:
         audit.append(
             TicketEvent(
-                ticket_id=pk, kind="status_changed", field="status", before=before,
-                after=Status.ESCALATED, reason="SLA breached", created_at=now,
+                ticket_id=pk,
+                kind="status_changed",
+                field="status",
+                before=before,
+                after=Status.ESCALATED,
+                reason="SLA breached",
+                created_at=now,
             )
         )
     created = Comment.objects.bulk_create(comments, batch_size=CHUNK)
@@ -124,7 +140,12 @@ def _notify(*, assignee_mail: dict[str, list[str]], manager_lines: list[str]) ->
     managers = _manager_emails() if manager_lines else []
     if managers:
         messages.append(
-            (f"SLA breached on {len(manager_lines)} ticket(s)", "\n".join(manager_lines), sender, managers)
+            (
+                f"SLA breached on {len(manager_lines)} ticket(s)",
+                "\n".join(manager_lines),
+                sender,
+                managers,
+            )
         )
     if messages:
         transaction.on_commit(lambda: _send(messages))

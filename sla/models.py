@@ -33,7 +33,9 @@ class BusinessCalendar(models.Model):
 
 
 class Holiday(models.Model):
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
     date = models.DateField()
     name = models.CharField(max_length=100, blank=True)
 
@@ -53,7 +55,11 @@ class SLAPolicy(models.Model):
     name = models.CharField(max_length=100)
     priority = models.CharField(max_length=10, choices=Priority.choices)
     queue = models.ForeignKey(
-        "tickets.Queue", null=True, blank=True, on_delete=models.CASCADE, related_name="sla_policies"
+        "tickets.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_policies",
     )
     first_response_minutes = models.PositiveIntegerField()
     resolution_minutes = models.PositiveIntegerField()

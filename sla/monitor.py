@@ -97,8 +97,9 @@ def _escalate_status(ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str]]:
     moved: list[tuple[uuid.UUID, str]] = []
     for start in range(0, len(ids), CHUNK):
         rows = list(
-            Ticket.objects.filter(pk__in=ids[start : start + CHUNK], status__in=TO_ESCALATED)
-            .values_list("pk", "status")
+            Ticket.objects.filter(
+                pk__in=ids[start : start + CHUNK], status__in=TO_ESCALATED
+            ).values_list("pk", "status")
         )
         Ticket.objects.filter(pk__in=[pk for pk, _ in rows]).update(status=Status.ESCALATED)
         moved += rows

@@ -67,7 +67,7 @@ def breach_risk_refresh(*, now: datetime, ticket_ids: list | None = None) -> int
     params: list = [v for pair in ratios for v in pair]
     now_p = connection.ops.adapt_datetimefield_value(now)
     horizon = connection.ops.adapt_datetimefield_value(
-        now + timedelta(hours=getattr(settings, "SLA_RISK_HORIZON_HOURS", 24))
+        now + timedelta(hours=getattr(settings, "SLA_RISK_HORIZON_HOURS", 8))
     )
     since = connection.ops.adapt_datetimefield_value(now - timedelta(days=90))
     due, created, now_e = _epoch("t.sla_resolution_due"), _epoch("t.created_at"), _epoch("%s")
@@ -134,4 +134,7 @@ def breach_risk_refresh(*, now: datetime, ticket_ids: list | None = None) -> int
     ordered = [*params, since, now_p, now_p, *scope_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, ordered)
-        return cursor.rowcount
+        if cursor.rowcount >= 0:
+            return cursor.rowcount
+        cursor.execute("SELECT changes()")  # sqlite3 reports no rowcount for WITH ... UPDATE
+        return cursor.fetchone()[0]

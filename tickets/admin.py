@@ -87,11 +87,26 @@ class OpenTicketFilter(admin.SimpleListFilter):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = (
-        "subject", "status", "priority", "queue", "category", "assigned_agent", "confidence_display",
-        "channel", "language", "escalation_level", "created_at",
+        "subject",
+        "status",
+        "priority",
+        "queue",
+        "category",
+        "assigned_agent",
+        "confidence_display",
+        "channel",
+        "language",
+        "escalation_level",
+        "created_at",
     )
     list_filter = (
-        OpenTicketFilter, "status", "priority", "queue", "channel", "language", "escalation_level",
+        OpenTicketFilter,
+        "status",
+        "priority",
+        "queue",
+        "channel",
+        "language",
+        "escalation_level",
         "created_at",
     )
     search_fields = ("subject", "body", "customer_email", "external_id", "=id")
@@ -103,15 +118,66 @@ class TicketAdmin(admin.ModelAdmin):
     # Only the routing outcome is editable, and saving it is a correction (see save_model).
     editable = ("queue", "category", "priority")
     fieldsets = (
-        ("Ticket", {"fields": ("id", "subject", "body", "channel", "external_id", "customer",
-                               "customer_email", "language", "tags", "context_display")}),
-        ("Routing", {"fields": ("queue", "category", "subcategory", "priority", "confidence_display",
-                                "routing_reason", "required_skill", "suggested_reply")}),
-        ("Work", {"fields": ("status", "assigned_agent", "escalation_level", "reopened_count",
-                             "first_response_at", "resolved_at", "closed_at", "csat_score")}),
-        ("SLA", {"fields": ("sla_first_response_due", "sla_resolution_due",
-                            "sla_first_response_state", "sla_resolution_state", "sla_paused_at",
-                            "breach_risk")}),
+        (
+            "Ticket",
+            {
+                "fields": (
+                    "id",
+                    "subject",
+                    "body",
+                    "channel",
+                    "external_id",
+                    "customer",
+                    "customer_email",
+                    "language",
+                    "tags",
+                    "context_display",
+                )
+            },
+        ),
+        (
+            "Routing",
+            {
+                "fields": (
+                    "queue",
+                    "category",
+                    "subcategory",
+                    "priority",
+                    "confidence_display",
+                    "routing_reason",
+                    "required_skill",
+                    "suggested_reply",
+                )
+            },
+        ),
+        (
+            "Work",
+            {
+                "fields": (
+                    "status",
+                    "assigned_agent",
+                    "escalation_level",
+                    "reopened_count",
+                    "first_response_at",
+                    "resolved_at",
+                    "closed_at",
+                    "csat_score",
+                )
+            },
+        ),
+        (
+            "SLA",
+            {
+                "fields": (
+                    "sla_first_response_due",
+                    "sla_resolution_due",
+                    "sla_first_response_state",
+                    "sla_resolution_state",
+                    "sla_paused_at",
+                    "breach_risk",
+                )
+            },
+        ),
         ("Times", {"fields": ("created_at", "updated_at")}),
     )
 
@@ -218,8 +284,15 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "slug", "is_triage", "default_priority", "confidence_threshold", "required_skill",
-        "ai_resolution_enabled", "is_active", "open_tickets",
+        "name",
+        "slug",
+        "is_triage",
+        "default_priority",
+        "confidence_threshold",
+        "required_skill",
+        "ai_resolution_enabled",
+        "is_active",
+        "open_tickets",
     )
     list_filter = ("is_active", "is_triage", "ai_resolution_enabled", "default_priority")
     search_fields = ("name", "slug", "description")
@@ -227,8 +300,12 @@ class QueueAdmin(admin.ModelAdmin):
     list_select_related = ("required_skill",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _open=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES), distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _open=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES), distinct=True)
+            )
         )
 
     @admin.display(description="open tickets", ordering="_open")

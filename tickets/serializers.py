@@ -2,6 +2,7 @@
 the mobile context, and the ticket and comment as the API shows them."""
 
 import json
+import re
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
@@ -90,6 +91,19 @@ class SessionEventField(serializers.Field):
 
     def to_representation(self, value):
         return value
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+
+
+class SlugRefField(serializers.SlugRelatedField):
+    """A reference by slug that refuses non-slugs before they reach the database (a NUL
+    character in a query is a database error, not a missing row)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:100])
+        return super().to_internal_value(data)
 
 
 def _short(max_length: int) -> CleanCharField:

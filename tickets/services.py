@@ -168,7 +168,9 @@ def comment_create(*, ticket: Ticket, user, body: str, internal: bool = False) -
         internal=internal,
     )
     if author_kind == AuthorKind.CUSTOMER and ticket.status in CUSTOMER_REPLY_TRANSITIONS:
-        _set_status(ticket, CUSTOMER_REPLY_TRANSITIONS[ticket.status], actor=user, reason="customer replied")
+        _set_status(
+            ticket, CUSTOMER_REPLY_TRANSITIONS[ticket.status], actor=user, reason="customer replied"
+        )
     elif author_kind == AuthorKind.AGENT and not internal:
         ticket_first_response_record(ticket=ticket)
     return comment
@@ -198,7 +200,9 @@ def system_comment_create(*, ticket: Ticket, body: str, internal: bool = True) -
 
 
 @transaction.atomic
-def ticket_reassign(*, ticket: Ticket, user, agent=None, queue: Queue | None = None, reason: str) -> Ticket:
+def ticket_reassign(
+    *, ticket: Ticket, user, agent=None, queue: Queue | None = None, reason: str
+) -> Ticket:
     """Move a ticket to another agent and/or queue, with the reason, as an event."""
     _require_staff(user)
     ticket = _locked(ticket)
@@ -209,8 +213,13 @@ def ticket_reassign(*, ticket: Ticket, user, agent=None, queue: Queue | None = N
         ticket.queue = queue
         ticket.save(update_fields=["queue", "updated_at"])
         events.ticket_field_changed_event(
-            ticket=ticket, actor=user, kind="reassigned", field="queue",
-            before=before, after=queue.slug, reason=reason,
+            ticket=ticket,
+            actor=user,
+            kind="reassigned",
+            field="queue",
+            before=before,
+            after=queue.slug,
+            reason=reason,
         )
         _pipeline().ticket_queue_changed(ticket=ticket, before=before, actor=user, reason=reason)
     if agent is not None:
@@ -230,8 +239,13 @@ def ticket_reassign(*, ticket: Ticket, user, agent=None, queue: Queue | None = N
 
 @transaction.atomic
 def ticket_correct(
-    *, ticket: Ticket, user, category: Category | None = None, priority: str | None = None,
-    queue: Queue | None = None, reason: str = "",
+    *,
+    ticket: Ticket,
+    user,
+    category: Category | None = None,
+    priority: str | None = None,
+    queue: Queue | None = None,
+    reason: str = "",
 ) -> Ticket:
     """An agent corrects what routing decided; each changed field is a `corrected` event, which the
     next training run learns from."""
@@ -252,8 +266,13 @@ def ticket_correct(
     ticket.save(update_fields=["category", "priority", "queue", "updated_at"])
     for field, (before, after) in changes.items():
         events.ticket_field_changed_event(
-            ticket=ticket, actor=user, kind="corrected", field=field,
-            before=before, after=after, reason=reason,
+            ticket=ticket,
+            actor=user,
+            kind="corrected",
+            field=field,
+            before=before,
+            after=after,
+            reason=reason,
         )
     _pipeline().ticket_corrected(ticket=ticket, changes=changes, actor=user)
     realtime.publish(

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _HTML_HINT = re.compile(
-    r"<\s*/?\s*(html|head|body|p|br|div|span|a|table|tr|td|th|b|i|u|strong|em|ul|ol|li|"
+    r"</?(html|head|body|p|br|div|span|a|table|tr|td|th|b|i|u|strong|em|ul|ol|li|"
     r"h[1-6]|blockquote|pre|img|font|hr|style|script)(\s[^<>]*)?/?\s*>",
     re.IGNORECASE,
 )
@@ -79,7 +79,7 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIP_TAGS:
             self._skip = max(self._skip - 1, 0)
-        elif tag in _BLOCK_TAGS:
+        elif tag in _BLOCK_TAGS and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data):

@@ -39,7 +39,8 @@ def signature_for(raw: bytes, secret: str) -> str:
 def signature_valid(raw: bytes, header: str | None, secret: str) -> bool:
     if not header or not secret:
         return False
-    return hmac.compare_digest(signature_for(raw, secret).encode(), header.strip().encode())
+    given = header.strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(signature_for(raw, secret).encode(), given)
 
 
 class InvalidSignature(exceptions.AuthenticationFailed):

@@ -93,6 +93,10 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
     async def helpdesk_event(self, message):
         await self.send_json(message["event"])
 
+    async def helpdesk_events(self, message):
+        for event in message["events"]:
+            await self.send_json(event)
+
     async def helpdesk_presence(self, message):
         if message["from"] == self.channel_name:
             return
@@ -148,7 +152,13 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
 
     async def helpdesk_event(self, message):
-        event = message["event"]
+        await self._forward(message["event"])
+
+    async def helpdesk_events(self, message):
+        for event in message["events"]:
+            await self._forward(event)
+
+    async def _forward(self, event: dict) -> None:
         if not self.full:
             event = {"type": event["type"], "ticket_id": event["ticket_id"]}
         await self.send_json(event)

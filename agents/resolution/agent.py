@@ -16,6 +16,7 @@ from tickets.services import comment_create, ticket_system_transition
 from ..models import AgentKind, AIAction, AIResolutionAttempt
 from ..services.assignment import ticket_assign
 from ..services.notifications import notification_enqueue
+from ..workload import agent_load_refresh
 from .drafting import Draft, ticket_draft_reply
 
 REVIEW_TAG = "ai-review"
@@ -46,6 +47,7 @@ def _hand_to_human(ticket: Ticket, *, reason: str) -> None:
     ai_agent = ticket.assigned_agent
     ticket.assigned_agent = None
     ticket.save(update_fields=["assigned_agent", "suggested_reply", "tags", "updated_at"])
+    agent_load_refresh(agent_ids=[ai_agent.pk])
     events.ticket_field_changed_event(
         ticket=ticket,
         actor=None,

@@ -21,6 +21,7 @@ from tickets.services import ticket_system_transition
 from ..eligibility import eligible_agents
 from ..models import Agent, AgentKind
 from ..ranking import Score, rank_agents
+from ..workload import agent_load_refresh, open_ticket_count
 from .notifications import notification_enqueue
 
 SYNCED_FIELDS = ("assigned_agent_id", "status", "escalation_level", "updated_at", "tags")
@@ -45,22 +46,26 @@ def _sync(target: Ticket, source: Ticket) -> None:
         del target._state.fields_cache["assigned_agent"]
 
 
-def open_ticket_count(agent_id: int) -> int:
-    return Ticket.objects.filter(assigned_agent_id=agent_id, status__in=OPEN_STATUSES).count()
+class _Full(Exception):
+    """Rolls the savepoint back, which releases the row lock on an agent who has no room."""
 
 
 def _lock_with_room(agent_id: int, *, skip_locked: bool) -> Agent | None | bool:
-    """The locked agent if they still have room; None if full or gone; False if locked elsewhere."""
-    rows = Agent.objects.select_for_update(skip_locked=skip_locked, of=("self",)).filter(
-        pk=agent_id
-    )
-    agent = rows.select_related("user").first()
-    if agent is None:
-        exists = Agent.objects.filter(pk=agent_id).exists()
-        return False if exists else None
-    if not agent.is_available or open_ticket_count(agent.pk) >= agent.max_tickets:
+    """The locked agent if they still have room; None if full or gone; False if locked elsewhere.
+
+    A transaction keeps at most one agent row locked (the one it assigns to): locks taken on full
+    agents are released at once, so two assignments never wait on each other's agents."""
+    try:
+        with transaction.atomic():
+            rows = Agent.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+            agent = rows.filter(pk=agent_id).select_related("user").first()
+            if agent is None:
+                return False if Agent.objects.filter(pk=agent_id).exists() else None
+            if not agent.is_available or open_ticket_count(agent.pk) >= agent.max_tickets:
+                raise _Full
+            return agent
+    except _Full:
         return None
-    return agent
 
 
 def _claim(ranked: list[Score]) -> tuple[Agent, Score] | None:
@@ -95,8 +100,10 @@ def ticket_assign_agent(
 ) -> Ticket:
     """Record `agent` on a locked ticket, move it to `assigned` where the lifecycle allows."""
     before = ticket.assigned_agent.name if ticket.assigned_agent_id else None
+    previous_id = ticket.assigned_agent_id
     ticket.assigned_agent = agent
     ticket.save(update_fields=["assigned_agent", "updated_at"])
+    agent_load_refresh(agent_ids=[previous_id, agent.pk])
     events.ticket_field_changed_event(
         ticket=ticket,
         actor=actor,
@@ -197,6 +204,7 @@ def waiting_tickets():
 def ticket_assign_waiting(*, limit: int = 500, at: datetime | None = None) -> int:
     """The sweep: assign waiting tickets while anyone has room. Each ticket is its own
     transaction, so agent locks are held only for one assignment. Returns how many were assigned."""
+    agent_load_refresh()  # heal any drift (e.g. rows changed outside these services)
     free_agents = Agent.objects.filter(kind=AgentKind.HUMAN, is_available=True).exists()
     if not free_agents:
         return 0

@@ -17,7 +17,8 @@ from tickets.services import ticket_system_transition
 
 from ..eligibility import ticket_required_skill_id
 from ..models import Agent
-from .assignment import _sync, open_ticket_count, ticket_assign, ticket_assign_agent
+from ..workload import agent_load_refresh, open_ticket_count
+from .assignment import _sync, ticket_assign, ticket_assign_agent
 from .notifications import notification_enqueue
 
 
@@ -101,6 +102,7 @@ def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> T
         return locked
     locked.assigned_agent = None
     locked.save(update_fields=["assigned_agent", "updated_at"])
+    agent_load_refresh(agent_ids=[current.pk])
     events.ticket_field_changed_event(
         ticket=locked,
         actor=actor,
@@ -118,11 +120,15 @@ def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> T
 
 
 def ticket_capacity_freed(*, ticket: Ticket, before: str, after: str) -> None:
-    """A ticket left the open statuses: its agent has room, so run the sweep after commit
-    rather than waiting up to a minute for beat."""
+    """A ticket entered or left the open statuses: re-count its agent's load, and when a slot
+    freed up run the sweep after commit rather than waiting up to a minute for beat."""
     from tickets.models import OPEN_STATUSES
 
     from .. import tasks
 
-    if ticket.assigned_agent_id and before in OPEN_STATUSES and after not in OPEN_STATUSES:
+    was_open, is_open = before in OPEN_STATUSES, after in OPEN_STATUSES
+    if not ticket.assigned_agent_id or was_open == is_open:
+        return
+    agent_load_refresh(agent_ids=[ticket.assigned_agent_id])
+    if was_open:
         transaction.on_commit(lambda: tasks.assign_waiting_tickets.delay())

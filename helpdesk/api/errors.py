@@ -1,5 +1,7 @@
 """One error shape for the whole API: {"error": code, "detail": ..., "fields": {...}}."""
 
+import re
+
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -7,6 +9,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tickets.exceptions import ApplicationError
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _CODES = {
     400: "invalid",
     401: "unauthenticated",
@@ -21,8 +24,25 @@ _CODES = {
 }
 
 
-def error_body(status_code: int, detail, fields: dict | None = None, code: str | None = None) -> dict:
-    return {"error": code or _CODES.get(status_code, "error"), "detail": detail, "fields": fields or {}}
+def error_body(
+    status_code: int, detail, fields: dict | None = None, code: str | None = None
+) -> dict:
+    return {
+        "error": code or _CODES.get(status_code, "error"),
+        "detail": _printable(detail),
+        "fields": _printable(fields or {}),
+    }
+
+
+def _printable(value):
+    """Messages may quote the input; lone surrogates in it would make the JSON renderer fail."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_printable(str(key)): _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value
 
 
 def error_response(status_code: int, detail, fields: dict | None = None, code: str | None = None):

@@ -31,7 +31,9 @@ def demo_ticket_count() -> int:
     return Ticket.objects.filter(external_id__startswith=DEMO_PREFIX).count()
 
 
-def demo_seed(*, force: bool = False, tickets: int = 220, train: bool = True, stdout=None) -> SeedResult:
+def demo_seed(
+    *, force: bool = False, tickets: int = 220, train: bool = True, stdout=None
+) -> SeedResult:
     result = SeedResult()
     queues = setup.demo_reference_seed()
     users = setup.demo_users_seed(queues=queues)

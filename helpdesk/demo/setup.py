@@ -60,10 +60,12 @@ def demo_reference_seed() -> dict[str, Queue]:
         queues[spec["slug"]] = Queue.objects.update_or_create(
             slug=spec["slug"],
             defaults={
-                "name": spec["name"], "description": spec["description"],
+                "name": spec["name"],
+                "description": spec["description"],
                 "default_priority": spec["default_priority"],
                 "required_skill": skills.get(spec["skill"]) if spec["skill"] else None,
-                "is_triage": spec.get("is_triage", False), "calendar": calendar,
+                "is_triage": spec.get("is_triage", False),
+                "calendar": calendar,
                 "is_active": True,
             },
         )[0]
@@ -81,19 +83,28 @@ def demo_reference_seed() -> dict[str, Queue]:
             )
     for priority, (first, resolution, at_risk) in reference.SLA.items():
         SLAPolicy.objects.update_or_create(
-            priority=priority, queue=None,
-            defaults={"name": f"Default {priority}", "first_response_minutes": first,
-                      "resolution_minutes": resolution, "at_risk_minutes": at_risk},
+            priority=priority,
+            queue=None,
+            defaults={
+                "name": f"Default {priority}",
+                "first_response_minutes": first,
+                "resolution_minutes": resolution,
+                "at_risk_minutes": at_risk,
+            },
         )
     for order, name, conditions, q, cat, prio, tags, skill, stop in reference.ROUTING_RULES:
         RoutingRule.objects.update_or_create(
             name=name,
             defaults={
-                "order": order, "conditions": conditions, "enabled": True,
+                "order": order,
+                "conditions": conditions,
+                "enabled": True,
                 "set_queue": queues.get(q) if q else None,
                 "set_category": Category.objects.filter(slug=cat).first() if cat else None,
-                "set_priority": prio, "add_tags": tags,
-                "require_skill": skills.get(skill) if skill else None, "stop": stop,
+                "set_priority": prio,
+                "add_tags": tags,
+                "require_skill": skills.get(skill) if skill else None,
+                "stop": stop,
             },
         )
     for phrase in reference.URGENCY_PHRASES:
@@ -103,8 +114,8 @@ def demo_reference_seed() -> dict[str, Queue]:
 
 @transaction.atomic
 def demo_users_seed(*, queues: dict[str, Queue]) -> dict:
-    User = get_user_model()
-    admin_user, created = User.objects.get_or_create(
+    user_model = get_user_model()
+    admin_user, created = user_model.objects.get_or_create(
         username=ADMIN_USERNAME, defaults={"email": "admin@example.com"}
     )
     if created or not admin_user.is_superuser:
@@ -112,15 +123,22 @@ def demo_users_seed(*, queues: dict[str, Queue]) -> dict:
         admin_user.set_password(ADMIN_PASSWORD)
         admin_user.save()
     manager = user_role_ensure(
-        email=MANAGER_EMAIL, role="manager", password=DEMO_PASSWORD, first_name="Morgan",
+        email=MANAGER_EMAIL,
+        role="manager",
+        password=DEMO_PASSWORD,
+        first_name="Morgan",
         last_name="Manager",
     )
     skills = {s.slug: s for s in Skill.objects.all()}
     agents = []
     for email, first, last, langs, tz, hours, cap, skill_slugs, queue_slugs in reference.AGENTS:
         user = user_role_ensure(
-            email=email, role="agent", queue_slugs=queue_slugs, password=DEMO_PASSWORD,
-            first_name=first, last_name=last,
+            email=email,
+            role="agent",
+            queue_slugs=queue_slugs,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
         )
         agent = Agent.objects.get(user=user)
         agent.languages, agent.timezone, agent.working_hours = langs, tz, hours

@@ -42,20 +42,31 @@ class Plan:
 def _fill(text: str, rng: random.Random, version: str, device: str) -> str:
     day = (timezone.now() - timedelta(days=rng.randint(2, 20))).strftime("%d.%m.")
     return text.format(
-        order=f"#{rng.randint(100000, 999999)}", amount=f"{rng.choice([9, 19, 29, 49, 99, 249])}.00",
-        invoice=f"INV-2026-{rng.randint(1000, 9999)}", version=version, device=device, day=day,
-        tracking=f"1Z{rng.randint(10**9, 10**10 - 1)}", code=f"ERR-{rng.randint(1000, 9999)}",
+        order=f"#{rng.randint(100000, 999999)}",
+        amount=f"{rng.choice([9, 19, 29, 49, 99, 249])}.00",
+        invoice=f"INV-2026-{rng.randint(1000, 9999)}",
+        version=version,
+        device=device,
+        day=day,
+        tracking=f"1Z{rng.randint(10**9, 10**10 - 1)}",
+        code=f"ERR-{rng.randint(1000, 9999)}",
     )
 
 
 def _context(rng: random.Random, lang: str, version: str, device: str, queue: str) -> dict:
     platform = "ios" if device.startswith(("iPhone", "iPad")) else "android"
-    screen = "checkout" if queue == "mobile-app" and rng.random() < 0.4 else rng.choice(texts.SCREENS)
+    screen = (
+        "checkout" if queue == "mobile-app" and rng.random() < 0.4 else rng.choice(texts.SCREENS)
+    )
     events = rng.sample(texts.SESSION_EVENTS, rng.randint(3, 8))
     return {
-        "user_id": f"u-{rng.randint(1000, 9999)}", "platform": platform, "app_version": version,
-        "os_version": "17.4" if platform == "ios" else "14", "last_screen": screen,
-        "session_events": events, "locale": "de_DE" if lang == "de" else "en_US",
+        "user_id": f"u-{rng.randint(1000, 9999)}",
+        "platform": platform,
+        "app_version": version,
+        "os_version": "17.4" if platform == "ios" else "14",
+        "last_screen": screen,
+        "session_events": events,
+        "locale": "de_DE" if lang == "de" else "en_US",
         "previous_tickets_count": rng.randint(0, 6),
     }
 
@@ -65,12 +76,24 @@ def _target_status(rng: random.Random, age_days: float) -> str:
         return rng.choices([Status.CLOSED, Status.RESOLVED], [70, 30])[0]
     if age_days > 3:
         return rng.choices(
-            [Status.RESOLVED, Status.CLOSED, Status.PENDING_CUSTOMER, Status.IN_PROGRESS,
-             Status.ESCALATED, Status.ASSIGNED],
+            [
+                Status.RESOLVED,
+                Status.CLOSED,
+                Status.PENDING_CUSTOMER,
+                Status.IN_PROGRESS,
+                Status.ESCALATED,
+                Status.ASSIGNED,
+            ],
             [35, 25, 15, 10, 5, 10],
         )[0]
     return rng.choices(
-        [Status.OPEN, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER, Status.ESCALATED],
+        [
+            Status.OPEN,
+            Status.ASSIGNED,
+            Status.IN_PROGRESS,
+            Status.PENDING_CUSTOMER,
+            Status.ESCALATED,
+        ],
         [15, 30, 30, 15, 10],
     )[0]
 
@@ -79,7 +102,9 @@ def demo_ticket_plans(*, count: int, customers: list, seed: int = 42) -> list[Pl
     rng = random.Random(seed)
     now = timezone.now()
     queues = list(texts.TICKETS)
-    categories = dict(Category.objects.filter(parent__isnull=False).values_list("slug", "parent__slug"))
+    categories = dict(
+        Category.objects.filter(parent__isnull=False).values_list("slug", "parent__slug")
+    )
     de_customers = [c for c in customers if c.email.endswith(".de")]
     en_customers = [c for c in customers if not c.email.endswith(".de")]
     plans = []
@@ -95,21 +120,39 @@ def demo_ticket_plans(*, count: int, customers: list, seed: int = 42) -> list[Pl
             lang, sub, subject, body = rng.choice(texts.TICKETS[queue])
         if queue == "billing" and version < "3.0":
             queue = "legacy-billing"
-        channel = rng.choice([Channel.IN_APP, Channel.IN_APP, Channel.EMAIL, Channel.WEB, Channel.API,
-                              Channel.WEBHOOK])
+        channel = rng.choice(
+            [
+                Channel.IN_APP,
+                Channel.IN_APP,
+                Channel.EMAIL,
+                Channel.WEB,
+                Channel.API,
+                Channel.WEBHOOK,
+            ]
+        )
         mobile = channel == Channel.IN_APP or queue == "mobile-app"
-        plans.append(Plan(
-            number=number, created_at=created_at, queue=queue,
-            category=categories.get(sub) if sub else None, subcategory=sub, lang=lang,
-            subject=_fill(subject, rng, version, device), body=_fill(body, rng, version, device),
-            channel=channel, context=_context(rng, lang, version, device, queue) if mobile else {},
-            customer=rng.choice(de_customers if lang == "de" else en_customers),
-            target=_target_status(rng, (now - created_at).total_seconds() / 86400),
-        ))
+        plans.append(
+            Plan(
+                number=number,
+                created_at=created_at,
+                queue=queue,
+                category=categories.get(sub) if sub else None,
+                subcategory=sub,
+                lang=lang,
+                subject=_fill(subject, rng, version, device),
+                body=_fill(body, rng, version, device),
+                channel=channel,
+                context=_context(rng, lang, version, device, queue) if mobile else {},
+                customer=rng.choice(de_customers if lang == "de" else en_customers),
+                target=_target_status(rng, (now - created_at).total_seconds() / 86400),
+            )
+        )
     # Make sure every status is on show however the dice fell: the newest tickets take the missing.
     plans.sort(key=lambda p: p.created_at)
     present = {p.target for p in plans}
-    for plan, status in zip(reversed(plans), [s for s in Status.values if s not in present]):
+    for plan, status in zip(
+        reversed(plans), [s for s in Status.values if s not in present], strict=False
+    ):
         plan.target = status
     return plans
 
@@ -137,8 +180,13 @@ class _Walker:
     def run(self) -> Ticket:
         p = self.plan
         ticket = services.ticket_create(
-            subject=p.subject, body=p.body, channel=p.channel, customer=p.customer,
-            external_id=f"{DEMO_PREFIX}{p.number:04d}", context=p.context, language=p.lang,
+            subject=p.subject,
+            body=p.body,
+            channel=p.channel,
+            customer=p.customer,
+            external_id=f"{DEMO_PREFIX}{p.number:04d}",
+            context=p.context,
+            language=p.lang,
             created_at=p.created_at,
         ).ticket
         ticket = self._refresh(ticket)
@@ -161,7 +209,10 @@ class _Walker:
             return
         self._later(3, 45)
         services.ticket_correct(
-            ticket=ticket, user=self.manager, queue=queue, category=category,
+            ticket=ticket,
+            user=self.manager,
+            queue=queue,
+            category=category,
             reason="sorted by the triage team",
         )
 
@@ -169,7 +220,9 @@ class _Walker:
         if ticket.assigned_agent_id is None:
             self._later(5, 90)
             services.ticket_reassign(
-                ticket=ticket, user=self.manager, agent=self._agent(ticket),
+                ticket=ticket,
+                user=self.manager,
+                agent=self._agent(ticket),
                 reason="picked from the queue",
             )
         ticket = self._refresh(ticket)
@@ -184,7 +237,9 @@ class _Walker:
         user = ticket.assigned_agent.user
         self._later(10, 240)
         services.ticket_change_status(ticket=ticket, user=user, status=Status.IN_PROGRESS)
-        services.comment_create(ticket=ticket, user=user, body=rng.choice(texts.AGENT_REPLIES[lang]))
+        services.comment_create(
+            ticket=ticket, user=user, body=rng.choice(texts.AGENT_REPLIES[lang])
+        )
         if rng.random() < 0.3:
             self._later(5, 60)
             services.comment_create(

@@ -225,3 +225,11 @@ HELPDESK_FCM_ACCESS_TOKEN = env("HELPDESK_FCM_ACCESS_TOKEN")
 HELPDESK_APNS_URL = env("HELPDESK_APNS_URL", "https://api.push.apple.com")
 HELPDESK_APNS_TOPIC = env("HELPDESK_APNS_TOPIC")
 HELPDESK_APNS_AUTH_TOKEN = env("HELPDESK_APNS_AUTH_TOKEN")
+
+# Live events (H6, docs/WORKSPACE.md). One daphne process keeps all its sockets' pending messages
+# in one Redis key; channels-redis drops group messages beyond `capacity` (default 100), which a
+# busy workspace reaches. HELPDESK_WS_CAPACITY raises that bound.
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = int(
+        env("HELPDESK_WS_CAPACITY", "1500") or 1500
+    )

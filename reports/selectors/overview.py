@@ -10,13 +10,7 @@ from tickets.models import OPEN_STATUSES
 
 from ..filters import ReportFilters
 from ..sql import Median, compiled, day_key, duration, fetch_dicts, pct, tidy, tidy_rows
-
-BREAKDOWNS = {
-    "by_category": F("category__name"),
-    "by_priority": F("priority"),
-    "by_queue": F("queue__name"),
-    "by_channel": F("channel"),
-}
+from .breakdowns import BREAKDOWN_FIELDS, breakdowns_grouping_sets, supports_grouping_sets
 
 
 def sla_conditions(now: datetime) -> dict[str, Q]:
@@ -121,18 +115,23 @@ def _series(filters: ReportFilters) -> list[dict]:
 
 def report_overview(*, filters: ReportFilters, now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    metrics = ticket_metrics(now)
     cohort = filters.tickets()
-    summary = {key: tidy(value) for key, value in cohort.aggregate(**metrics).items()}
+    if supports_grouping_sets():
+        summary, tables = breakdowns_grouping_sets(
+            cohort=cohort, sla=sla_conditions(now), open_q=Q(status__in=OPEN_STATUSES)
+        )
+    else:
+        metrics = ticket_metrics(now)
+        summary = {key: tidy(value) for key, value in cohort.aggregate(**metrics).items()}
+        tables = {
+            name: tidy_rows(cohort.values(key=expr).annotate(**metrics).order_by("-tickets", "key"))
+            for name, expr in BREAKDOWN_FIELDS.items()
+        }
     summary["resolved_in_period"] = (
         filters.scoped().filter(resolved_at__gte=filters.start, resolved_at__lt=filters.end).count()
     )
     summary["open_now"] = filters.scoped().filter(status__in=OPEN_STATUSES).count()
     summary["breaches"] = summary["fr_breached"] + summary["res_breached"]
-    tables = {
-        name: tidy_rows(cohort.values(key=expr).annotate(**metrics).order_by("-tickets", "key"))
-        for name, expr in BREAKDOWNS.items()
-    }
     return {
         "report": "overview",
         "filters": filters.as_dict(),

@@ -47,7 +47,9 @@ def _first_decisions_sql(filters: ReportFilters) -> tuple[str, tuple]:
         )
         .order_by()
         .annotate(
-            rn=Window(RowNumber(), partition_by=F("ticket_id"), order_by=[F("created_at"), F("pk")]),
+            rn=Window(
+                RowNumber(), partition_by=F("ticket_id"), order_by=[F("created_at"), F("pk")]
+            ),
             current_queue=F("ticket__queue__slug"),
         )
         .values("queue", "source", "model_version", "triaged", "current_queue", "rn")

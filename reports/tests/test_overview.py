@@ -99,3 +99,15 @@ def test_period_edges_are_whole_days_start_inclusive_end_inclusive(world):
     iso = day.date().isoformat()
     filters = filters_parse({"start": iso, "end": iso})
     assert report_overview(filters=filters)["summary"]["tickets"] == 1
+
+
+def test_single_pass_and_portable_breakdowns_agree(world, monkeypatch):
+    from reports.selectors import overview
+
+    filters = filters_parse({"days": "30"})
+    fast = report_overview(filters=filters)
+    monkeypatch.setattr(overview, "supports_grouping_sets", lambda: False)
+    portable = report_overview(filters=filters)
+    assert fast["summary"] == portable["summary"]
+    for name, rows in fast["tables"].items():
+        assert sorted(rows, key=str) == sorted(portable["tables"][name], key=str), name

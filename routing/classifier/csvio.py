@@ -13,12 +13,25 @@ from tickets.models import Priority
 
 LABEL_FIELDS = ("queue", "category", "priority", "language")
 PRIORITY_MAP = {
-    "low": Priority.LOW, "minor": Priority.LOW, "p4": Priority.LOW, "4": Priority.LOW,
-    "normal": Priority.NORMAL, "medium": Priority.NORMAL, "moderate": Priority.NORMAL,
-    "p3": Priority.NORMAL, "3": Priority.NORMAL,
-    "high": Priority.HIGH, "major": Priority.HIGH, "p2": Priority.HIGH, "2": Priority.HIGH,
-    "urgent": Priority.URGENT, "critical": Priority.URGENT, "highest": Priority.URGENT,
-    "blocker": Priority.URGENT, "p1": Priority.URGENT, "1": Priority.URGENT,
+    "low": Priority.LOW,
+    "minor": Priority.LOW,
+    "p4": Priority.LOW,
+    "4": Priority.LOW,
+    "normal": Priority.NORMAL,
+    "medium": Priority.NORMAL,
+    "moderate": Priority.NORMAL,
+    "p3": Priority.NORMAL,
+    "3": Priority.NORMAL,
+    "high": Priority.HIGH,
+    "major": Priority.HIGH,
+    "p2": Priority.HIGH,
+    "2": Priority.HIGH,
+    "urgent": Priority.URGENT,
+    "critical": Priority.URGENT,
+    "highest": Priority.URGENT,
+    "blocker": Priority.URGENT,
+    "p1": Priority.URGENT,
+    "1": Priority.URGENT,
 }
 
 
@@ -43,7 +56,9 @@ def parse_mapping(*, text: str, labels: list[str]) -> Mapping:
         if not sep or not column:
             raise MappingError(f"--label expects FIELD=COLUMN, got {item!r}.")
         if field not in LABEL_FIELDS:
-            raise MappingError(f"Unknown label field {field!r}; use one of {', '.join(LABEL_FIELDS)}.")
+            raise MappingError(
+                f"Unknown label field {field!r}; use one of {', '.join(LABEL_FIELDS)}."
+            )
         mapped[field] = column
     return Mapping(columns, mapped)
 

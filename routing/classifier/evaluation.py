@@ -47,7 +47,9 @@ def classifier_evaluate_csv(
     count = 0
     for row in read_rows(path, mapping):
         count += 1
-        subject, body = split_single_text(row["subject"]) if single else (row["subject"], row["body"])
+        subject, body = (
+            split_single_text(row["subject"]) if single else (row["subject"], row["body"])
+        )
         prediction = local.predict(ticket_text(subject, body), {})
         if prediction is None:
             raise NoActiveModel("The active classifier could not be loaded.")

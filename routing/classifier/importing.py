@@ -80,7 +80,9 @@ def tickets_import(
         batch.clear()
 
     for i, row in enumerate(read_rows(path, mapping)):
-        subject, body = split_single_text(row["subject"]) if single else (row["subject"], row["body"])
+        subject, body = (
+            split_single_text(row["subject"]) if single else (row["subject"], row["body"])
+        )
         labels = row["labels"]
         priority = Priority.NORMAL
         if labels.get("priority", "").strip():

@@ -123,8 +123,11 @@ def classify(*, text: str, context: dict | None = None, ticket_language: str = "
     except (ValueError, TypeError) as exc:  # an answer the SDK could not parse
         raise LLMUnavailable(f"Malformed answer: {exc}") from exc
     block = next(
-        (b for b in (getattr(message, "content", None) or [])
-         if getattr(b, "type", "") == "tool_use" and getattr(b, "name", "") == TOOL_NAME),
+        (
+            b
+            for b in (getattr(message, "content", None) or [])
+            if getattr(b, "type", "") == "tool_use" and getattr(b, "name", "") == TOOL_NAME
+        ),
         None,
     )
     if block is None or not isinstance(block.input, dict):

@@ -30,8 +30,14 @@ def field_report(
     *, y_true: list[str], y_pred: list[str], confidence: list[float], top_confusions: int = 10
 ) -> dict:
     if not y_true:
-        return {"rows": 0, "accuracy": 0.0, "macro_f1": 0.0, "ece": 0.0, "per_class": {},
-                "confusions": []}
+        return {
+            "rows": 0,
+            "accuracy": 0.0,
+            "macro_f1": 0.0,
+            "ece": 0.0,
+            "per_class": {},
+            "confusions": [],
+        }
     labels = sorted(set(y_true) | set(y_pred))
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
@@ -56,6 +62,7 @@ def field_report(
         "ece": round(expected_calibration_error(correct, confidence), 4),
         "per_class": per_class,
         "confusions": [
-            {"true": t, "predicted": p, "count": n} for (t, p), n in pairs.most_common(top_confusions)
+            {"true": t, "predicted": p, "count": n}
+            for (t, p), n in pairs.most_common(top_confusions)
         ],
     }

@@ -4,7 +4,9 @@ linear head per label field. Pure scikit-learn and numpy: no Django, so it train
 Calibration is temperature scaling fitted on out-of-fold decision scores; the same out-of-fold
 scores give the cross-validated metrics stored with each version."""
 
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +22,7 @@ from . import metrics
 FIELDS = ("queue", "category", "priority", "subcategory")
 MIN_PER_CLASS = 1
 CV_FOLDS = 3
+WORKERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass
@@ -31,11 +34,11 @@ class Head:
     temperature: float
     cv_metrics: dict = field(default_factory=dict)
 
-    def scores(self, X) -> np.ndarray:
-        return np.asarray(X @ self.coef.T) + self.intercept
+    def scores(self, x) -> np.ndarray:
+        return np.asarray(x @ self.coef.T) + self.intercept
 
-    def proba(self, X) -> np.ndarray:
-        return softmax(self.scores(X) / self.temperature)
+    def proba(self, x) -> np.ndarray:
+        return softmax(self.scores(x) / self.temperature)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -58,20 +61,24 @@ def build_features(*, chars: bool = True) -> FeatureUnion:
             (
                 "char",
                 TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
-                    max_features=200_000, dtype=np.float32,
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    min_df=2,
+                    max_features=200_000,
+                    dtype=np.float32,
                 ),
             )
         )
     return FeatureUnion(parts)
 
 
-def _svc(C: float) -> LinearSVC:
-    return LinearSVC(C=C, class_weight="balanced")
+def _svc(c: float) -> LinearSVC:
+    return LinearSVC(C=c, class_weight="balanced")
 
 
-def _fit_linear(X, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    clf = _svc(C).fit(X, y)
+def _fit_linear(x, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    clf = _svc(c).fit(x, y)
     coef = clf.coef_.astype(np.float32)
     intercept = clf.intercept_.astype(np.float32)
     if len(clf.classes_) == 2:  # binary: one score for classes_[1]; make it two columns
@@ -80,19 +87,20 @@ def _fit_linear(X, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray, np.
     return clf.classes_, coef, intercept
 
 
-def _oof_scores(X, y: np.ndarray, classes: np.ndarray, C: float) -> np.ndarray:
-    """Out-of-fold decision scores; classes missing from a fold's training part score lowest."""
-    scores = np.zeros((len(y), len(classes)), dtype=np.float64)
+def _splits(y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "least populated class has only 1 member"
         splits = list(folds.split(np.zeros(len(y)), y))
+    return [(train, test) for train, test in splits if len(np.unique(y[train])) >= 2]
+
+
+def _oof_scores(x, y: np.ndarray, classes: np.ndarray, fits: list) -> np.ndarray:
+    """Out-of-fold decision scores; classes missing from a fold's training part score lowest."""
+    scores = np.zeros((len(y), len(classes)), dtype=np.float64)
     index = {c: i for i, c in enumerate(classes)}
-    for train, test in splits:
-        if len(np.unique(y[train])) < 2:
-            continue
-        fold_classes, coef, intercept = _fit_linear(X[train], y[train], C)
-        part = np.asarray(X[test] @ coef.T) + intercept
+    for test, (fold_classes, coef, intercept) in fits:
+        part = np.asarray(x[test] @ coef.T) + intercept
         filled = np.full((len(test), len(classes)), part.min() - 1.0)
         for j, c in enumerate(fold_classes):
             filled[:, index[c]] = part[:, j]
@@ -108,11 +116,19 @@ def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-5, 3), method="bounded").x))
 
 
-def fit_head(X, y: np.ndarray, *, field_name: str, C: float = 0.5) -> Head | None:
-    values, counts = np.unique(y, return_counts=True)
+def fit_head(x, y: np.ndarray, *, field_name: str, c: float = 0.5, workers: int = WORKERS):
+    """One calibrated linear head: the final fit and the cross-validation fits run side by side
+    (liblinear releases the GIL, so threads use every core)."""
+    values = np.unique(y)
     if len(values) < 2:
         return None
-    oof = _oof_scores(X, y, values, C)
+    splits = _splits(y)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        final = pool.submit(_fit_linear, x, y, c)
+        folds = [(test, pool.submit(_fit_linear, x[train], y[train], c)) for train, test in splits]
+        fits = [(test, future.result()) for test, future in folds]
+        classes, coef, intercept = final.result()
+    oof = _oof_scores(x, y, values, fits)
     y_idx = np.searchsorted(values, y)
     temperature = _fit_temperature(oof, y_idx)
     p = softmax(oof / temperature)
@@ -122,7 +138,6 @@ def fit_head(X, y: np.ndarray, *, field_name: str, C: float = 0.5) -> Head | Non
         confidence=[float(c) for c in p.max(axis=1)],
     )
     cv.pop("per_class", None)
-    classes, coef, intercept = _fit_linear(X, y, C)
     return Head(field_name, classes, coef, intercept, temperature, cv_metrics=cv)
 
 
@@ -144,10 +159,10 @@ class TextModel:
 
     def predict_one(self, text: str, *, queue: str = "", top: int = 3) -> dict:
         """Labels, calibrated confidences, top probabilities and explaining words for one text."""
-        X = self.transform([text])
+        x = self.transform([text])
         out: dict = {"labels": {}, "confidences": {}, "probabilities": {}, "top_words": []}
         for name, head in self.heads.items():
-            p = head.proba(X)[0]
+            p = head.proba(x)[0]
             if name == "subcategory":
                 if self.sub_by_queue:  # only the sub-categories seen in this queue
                     allowed = self.sub_by_queue.get(queue or out["labels"].get("queue", ""), [])
@@ -160,15 +175,17 @@ class TextModel:
             out["labels"][name] = str(head.classes[best])
             out["confidences"][name] = float(p[best])
             order = np.argsort(-p)[:top]
-            out["probabilities"][name] = {str(head.classes[i]): round(float(p[i]), 4) for i in order}
+            out["probabilities"][name] = {
+                str(head.classes[i]): round(float(p[i]), 4) for i in order
+            }
         explain = "queue" if "queue" in self.heads else next(iter(self.heads), None)
         if explain:
-            out["top_words"] = self.top_words(X, explain, out["labels"][explain])
+            out["top_words"] = self.top_words(x, explain, out["labels"][explain])
         return out
 
-    def top_words(self, X, field_name: str, label: str, k: int = 5) -> list[str]:
+    def top_words(self, x, field_name: str, label: str, k: int = 5) -> list[str]:
         head = self.heads[field_name]
-        row = X[0].tocsr()
+        row = x[0].tocsr()
         idx = row.indices[row.indices < len(self.word_terms)]
         if not len(idx):
             return []
@@ -179,14 +196,20 @@ class TextModel:
 
 
 def train_text_model(
-    texts: list[str], labels: dict[str, list[str]], *, chars: bool = True, C: float = 0.5,
-    progress=None, exemplar_meta: list[dict] | None = None, max_exemplars: int = 3000,
+    texts: list[str],
+    labels: dict[str, list[str]],
+    *,
+    chars: bool = True,
+    c: float = 0.5,
+    progress=None,
+    exemplar_meta: list[dict] | None = None,
+    max_exemplars: int = 3000,
 ) -> TextModel:
     """Fit features once, then one head per field that has at least two distinct labels.
 
     `labels[field][i]` is "" where row i has no label for that field."""
     features = build_features(chars=chars)
-    X = features.fit_transform(texts).tocsr()
+    x = features.fit_transform(texts).tocsr()
     for _, vec in features.transformer_list:
         vec.stop_words_ = None  # pruned terms: only needed for introspection, large on disk
     if progress is not None:
@@ -195,7 +218,7 @@ def train_text_model(
     for name in [f for f in FIELDS if f in labels]:
         y = np.asarray(labels[name], dtype=object)
         rows = np.flatnonzero(y != "")
-        head = fit_head(X[rows], y[rows].astype(str), field_name=name, C=C) if len(rows) else None
+        head = fit_head(x[rows], y[rows].astype(str), field_name=name, c=c) if len(rows) else None
         if head is not None:
             heads[name] = head
         if progress is not None:
@@ -210,12 +233,16 @@ def train_text_model(
     word_vec = features.transformer_list[0][1]
     word_terms = word_vec.get_feature_names_out()
     model = TextModel(
-        features, heads, word_terms, sub_by_queue, params={"chars": chars, "C": C, "rows": len(texts)}
+        features,
+        heads,
+        word_terms,
+        sub_by_queue,
+        params={"chars": chars, "c": c, "rows": len(texts)},
     )
     if exemplar_meta:
         keep = np.arange(len(texts))[-max_exemplars:]  # the most recent rows
         model.exemplars = {
-            "matrix": X[keep][:, : len(word_terms)].tocsr(),
+            "matrix": x[keep][:, : len(word_terms)].tocsr(),
             "meta": [exemplar_meta[i] for i in keep],
         }
     return model

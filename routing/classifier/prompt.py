@@ -27,14 +27,18 @@ def live_labels() -> Labels:
         Category.objects.filter(parent__isnull=True).order_by("slug").values_list("slug", flat=True)
     )
     subcategories = list(
-        Category.objects.filter(parent__isnull=False).order_by("slug").values_list("slug", flat=True)
+        Category.objects.filter(parent__isnull=False)
+        .order_by("slug")
+        .values_list("slug", flat=True)
     )
     return Labels(queues, categories, subcategories, list(Priority.values))
 
 
 def _confidence(what: str) -> dict:
     return {
-        "type": "number", "minimum": 0, "maximum": 1,
+        "type": "number",
+        "minimum": 0,
+        "maximum": 1,
         "description": f"Probability that the chosen {what} is right.",
     }
 
@@ -71,7 +75,10 @@ def system_prompt(labels: Labels) -> str:
         "",
         "Queues:",
     ]
-    lines += [f"- {slug}: {description or '(no description)'}" for slug, description in labels.queues.items()]
+    lines += [
+        f"- {slug}: {description or '(no description)'}"
+        for slug, description in labels.queues.items()
+    ]
     return "\n".join(lines)
 
 
@@ -85,7 +92,9 @@ def user_prompt(*, text: str, context: dict, similar: list[dict]) -> str:
                 f"priority={example.get('priority') or '-'}: {example.get('text', '')[:300]}"
             )
         parts.append("")
-    shown = {k: v for k, v in (context or {}).items() if k != "session_events" and v not in ("", None)}
+    shown = {
+        k: v for k, v in (context or {}).items() if k != "session_events" and v not in ("", None)
+    }
     if shown:
         parts.append(f"Context: {shown}")
     parts.append("<ticket>")

@@ -44,7 +44,11 @@ def _write(model: TextModel, name: str) -> None:
 
 
 def classifier_model_save(
-    *, model: TextModel | None, metrics: dict, trained_on: int, notes: str = "",
+    *,
+    model: TextModel | None,
+    metrics: dict,
+    trained_on: int,
+    notes: str = "",
     activate: bool = False,
 ) -> ClassifierModel:
     """Store a version (the file, then its row). A discarded candidate is saved with its metrics
@@ -55,9 +59,13 @@ def classifier_model_save(
                 version = (ClassifierModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
                 name = f"classifier-v{version}.joblib" if model is not None else ""
                 row = ClassifierModel.objects.create(
-                    version=version, kind=KIND, path=name,
+                    version=version,
+                    kind=KIND,
+                    path=name,
                     fields=model.fields if model is not None else metrics.get("fields_list", []),
-                    metrics=metrics, trained_on=trained_on, notes=notes,
+                    metrics=metrics,
+                    trained_on=trained_on,
+                    notes=notes,
                 )
             break
         except IntegrityError:  # two trainings took the same number at once: take the next

@@ -37,23 +37,21 @@ def model_fit(rows: list[Row], *, progress: Callable[[str], None] | None = None)
         {"text": r.text[:300], "queue": r.queue, "category": r.category, "priority": r.priority}
         for r in rows
     ]
-    return train_text_model(
-        [r.text for r in rows], labels, progress=progress, exemplar_meta=meta
-    )
+    return train_text_model([r.text for r in rows], labels, progress=progress, exemplar_meta=meta)
 
 
 def model_evaluate(model: TextModel, rows: list[Row]) -> dict[str, dict]:
     """Per-field figures of `model` on `rows` (rows without a label for a field are skipped)."""
     if not rows:
         return {}
-    X = model.transform([r.text for r in rows])
+    x = model.transform([r.text for r in rows])
     report = {}
     for name, head in model.heads.items():
         truth = [getattr(r, name) for r in rows]
         keep = [i for i, t in enumerate(truth) if t]
         if not keep:
             continue
-        p = head.proba(X[keep])
+        p = head.proba(x[keep])
         report[name] = metrics.field_report(
             y_true=[truth[i] for i in keep],
             y_pred=[str(c) for c in head.classes[p.argmax(axis=1)]],
@@ -70,8 +68,11 @@ def primary_score(report: dict[str, dict]) -> tuple[str, float] | None:
 
 
 def classifier_train(
-    *, rows: list[Row] | None = None, activate: bool = True,
-    progress: Callable[[str], None] | None = None, notes: str = "",
+    *,
+    rows: list[Row] | None = None,
+    activate: bool = True,
+    progress: Callable[[str], None] | None = None,
+    notes: str = "",
 ) -> ClassifierModel:
     """Train on the whole history and store a new version (active unless told otherwise).
     The stored metrics are the cross-validated figures of each field."""
@@ -84,7 +85,10 @@ def classifier_train(
         "cross_validated": {name: head.cv_metrics for name, head in model.heads.items()},
     }
     return classifier_model_save(
-        model=model, metrics=summary, trained_on=len(rows), activate=activate,
+        model=model,
+        metrics=summary,
+        trained_on=len(rows),
+        activate=activate,
         notes=notes or "trained on the full history",
     )
 

@@ -22,7 +22,10 @@ def sentence(queue: str, rng: random.Random, words: int = 7) -> str:
 
 
 def make_history(
-    *, per_queue: int = 30, seed: int = 0, queue_names: dict[str, str] | None = None,
+    *,
+    per_queue: int = 30,
+    seed: int = 0,
+    queue_names: dict[str, str] | None = None,
     status: str = Status.RESOLVED,
 ) -> list:
     """Resolved tickets whose words say which queue they belong to; `queue_names` renames a

@@ -38,7 +38,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         payload = json.loads(self.rfile.read(length) or b"{}")
         fake = self.server.fake
-        fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": payload})
+        fake.requests.append(
+            {
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "json": payload,
+            }
+        )
         mode = fake.mode
         if self.path.rstrip("/") != "/v1/messages":
             return self._error(404, "not_found_error", "Unknown path.")

@@ -27,7 +27,9 @@ def test_trained_model_predicts_queue_category_priority_with_calibrated_confiden
     assert prediction.source == "local"
     assert prediction.model_version == "1"
     assert prediction.labels == {
-        "queue": "billing", "category": "billing-issue", "priority": "normal"
+        "queue": "billing",
+        "category": "billing-issue",
+        "priority": "normal",
     }
     for name, confidence in prediction.confidences.items():
         assert 0.0 <= confidence <= 1.0
@@ -45,9 +47,9 @@ def test_probabilities_over_all_classes_sum_to_one(model_dir):  # noqa: F811
     model = local.active().model
 
     for text in ["app crash after login", "quote for an upgrade", "hello"]:
-        X = model.transform([text])
+        x = model.transform([text])
         for head in model.heads.values():
-            assert head.proba(X).sum() == pytest.approx(1.0)
+            assert head.proba(x).sum() == pytest.approx(1.0)
 
 
 def test_stored_metrics_are_cross_validated_figures(model_dir):  # noqa: F811

@@ -380,3 +380,23 @@ def test_pipeline_routes_through_ticket_create(customer):
     ).ticket
     newer.refresh_from_db()
     assert newer.queue != legacy and newer.category == billing_cat
+
+
+def test_rules_decide_everything_so_claude_is_not_asked(customer, billing):
+    category = CategoryFactory(slug="payments")
+    RoutingRule.objects.create(
+        name="All",
+        order=1,
+        conditions="always",
+        set_queue=billing,
+        set_category=category,
+        set_priority="high",
+    )
+    llm = FakeLLM(prediction(source="claude", queue=("tech", 0.99)))
+    local = FakePredictor(prediction(queue=("tech", 0.99), language="es"))
+    ticket = new_ticket(customer)
+    log = route(ticket, local, llm=llm)
+    assert (ticket.queue, ticket.category, ticket.priority) == (billing, category, "high")
+    assert llm.calls == []
+    assert ticket.language == "es"  # the local model still detects the language
+    assert log.source == "rules"

@@ -28,8 +28,12 @@ def _database_url() -> str:
 
 def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [CELERY, "-A", "helpdesk", *args], cwd=ROOT, env=env,
-        stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        [CELERY, "-A", "helpdesk", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -67,7 +71,8 @@ def test_beat_and_worker_escalate_a_ticket_on_schedule(queue, tmp_path):
     )
     PeriodicTask.objects.exclude(name="sla: monitor").update(enabled=False)
     ticket = TicketFactory(
-        queue=queue, status=Status.ASSIGNED,
+        queue=queue,
+        status=Status.ASSIGNED,
         sla_resolution_due=timezone.now() + timedelta(minutes=10),  # inside the 30-min window
     )
 
@@ -81,9 +86,18 @@ def test_beat_and_worker_escalate_a_ticket_on_schedule(queue, tmp_path):
     }
     worker = _start(["worker", "--pool=solo", "--loglevel=INFO"], env, tmp_path / "worker.log")
     beat = _start(
-        ["beat", "-S", "django_celery_beat.schedulers:DatabaseScheduler", "--max-interval", "1",
-         "--loglevel=INFO", "--pidfile=", f"--schedule={tmp_path / 'beat-schedule'}"],
-        env, tmp_path / "beat.log",
+        [
+            "beat",
+            "-S",
+            "django_celery_beat.schedulers:DatabaseScheduler",
+            "--max-interval",
+            "1",
+            "--loglevel=INFO",
+            "--pidfile=",
+            f"--schedule={tmp_path / 'beat-schedule'}",
+        ],
+        env,
+        tmp_path / "beat.log",
     )
     try:
         at_risk = _wait_for_level(ticket, 1)

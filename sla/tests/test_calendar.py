@@ -93,7 +93,9 @@ def test_dst_spring_forward_day_is_23_hours():
 
 def test_dst_autumn_back_day_is_25_hours():
     cal = calendar_build(timezone="Europe/Berlin", hours=ALL_DAY)
-    day = business_seconds(cal, local(BERLIN, 2026, 10, 25, 0, 0), local(BERLIN, 2026, 10, 26, 0, 0))
+    day = business_seconds(
+        cal, local(BERLIN, 2026, 10, 25, 0, 0), local(BERLIN, 2026, 10, 26, 0, 0)
+    )
     assert day == 25 * 3600
 
 
@@ -140,7 +142,11 @@ def test_business_seconds_is_negative_backwards():
     [
         ("UTC", WEEKDAYS_9_17, []),
         ("America/New_York", WEEKDAYS_9_17, [date(2026, 11, 26), date(2026, 12, 25)]),
-        ("Europe/Berlin", {"0": [["08:00", "12:00"], ["13:00", "17:30"]], "5": [["10:00", "14:00"]]}, []),
+        (
+            "Europe/Berlin",
+            {"0": [["08:00", "12:00"], ["13:00", "17:30"]], "5": [["10:00", "14:00"]]},
+            [],
+        ),
         ("Australia/Sydney", ALL_DAY, [date(2026, 1, 26)]),
         ("America/New_York", {"6": [["00:00", "03:00"]], "2": [["22:00", "24:00"]]}, []),
         ("Asia/Kolkata", WEEKDAYS_9_17, [date(2026, 3, 4)]),
@@ -180,8 +186,10 @@ def test_bad_hours_are_rejected(hours, message):
 
 def test_calendar_that_is_never_open_fails_clearly():
     cal = calendar_build(hours=WEEKDAYS_9_17)
-    cal = cal.__class__(tz=cal.tz, weekly=cal.weekly, holidays=frozenset(
-        date(2026, 1, 1) + timedelta(days=i) for i in range(4 * 366)
-    ))
+    cal = cal.__class__(
+        tz=cal.tz,
+        weekly=cal.weekly,
+        holidays=frozenset(date(2026, 1, 1) + timedelta(days=i) for i in range(4 * 366)),
+    )
     with pytest.raises(ValueError, match="no business hours"):
         business_add(cal, utc(2026, 1, 1), 60)

@@ -38,11 +38,15 @@ def _concurrent_passes(n: int = 2):
 def test_two_monitors_fire_each_level_once(queue):
     now = timezone.now()
     breaching = [
-        TicketFactory(queue=queue, status=Status.ASSIGNED, sla_resolution_due=now - timedelta(minutes=1))
+        TicketFactory(
+            queue=queue, status=Status.ASSIGNED, sla_resolution_due=now - timedelta(minutes=1)
+        )
         for _ in range(40)
     ]
     at_risk = [
-        TicketFactory(queue=queue, status=Status.OPEN, sla_resolution_due=now + timedelta(minutes=10))
+        TicketFactory(
+            queue=queue, status=Status.OPEN, sla_resolution_due=now + timedelta(minutes=10)
+        )
         for _ in range(40)
     ]
     results = _concurrent_passes()
@@ -66,13 +70,19 @@ def test_a_pass_that_dies_leaves_no_trace_and_the_retry_fires(queue):
     from unittest import mock
 
     ticket = TicketFactory(
-        queue=queue, status=Status.ASSIGNED, sla_resolution_due=timezone.now() - timedelta(minutes=1)
+        queue=queue,
+        status=Status.ASSIGNED,
+        sla_resolution_due=timezone.now() - timedelta(minutes=1),
     )
     with mock.patch("sla.escalation.escalations_record", side_effect=RuntimeError("worker lost")):
         with pytest.raises(RuntimeError):
             sla_monitor_run(refresh_risk=False)
     ticket.refresh_from_db()
-    assert (ticket.sla_resolution_state, ticket.escalation_level, ticket.status) == (0, 0, "assigned")
+    assert (ticket.sla_resolution_state, ticket.escalation_level, ticket.status) == (
+        0,
+        0,
+        "assigned",
+    )
     assert sla_monitor_run(refresh_risk=False).breached["resolution"] == [ticket.pk]
     ticket.refresh_from_db()
     assert (ticket.escalation_level, ticket.status) == (2, "escalated")

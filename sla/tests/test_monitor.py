@@ -17,8 +17,9 @@ from tickets.tests.factories import TicketFactory
 pytestmark = pytest.mark.django_db
 
 
-def due_ticket(*, queue, agent=None, status=Status.ASSIGNED, resolution_in=None, first_in=None,
-               **extra) -> Ticket:
+def due_ticket(
+    *, queue, agent=None, status=Status.ASSIGNED, resolution_in=None, first_in=None, **extra
+) -> Ticket:
     """A running ticket whose clocks were started, with deadlines moved to the given offsets."""
     ticket = TicketFactory(queue=queue, status=status, assigned_agent=agent, **extra)
     sla_clock_start(ticket=ticket)
@@ -49,18 +50,23 @@ def run(django_capture_on_commit_callbacks):
         return sla_monitor_run()
 
 
-def test_entering_at_risk_window_escalates_once(queue, agent, delivered,
-                                                django_capture_on_commit_callbacks):
+def test_entering_at_risk_window_escalates_once(
+    queue, agent, delivered, django_capture_on_commit_callbacks
+):
     ticket = due_ticket(queue=queue, agent=agent, resolution_in=timedelta(minutes=12))
     result = run(django_capture_on_commit_callbacks)
     assert result.at_risk["resolution"] == [ticket.pk]
     ticket.refresh_from_db()
-    assert (ticket.escalation_level, ticket.sla_resolution_state, ticket.status) == (1, 1, "assigned")
+    assert (ticket.escalation_level, ticket.sla_resolution_state, ticket.status) == (
+        1,
+        1,
+        "assigned",
+    )
     comment = Comment.objects.get(ticket=ticket)
     assert comment.internal and comment.author_kind == "system"
     assert "due in 12 minutes" in comment.body
     assert [m.to for m in mail.outbox] == [[agent.user.email]]
-    assert {"type": "ticket.escalated", "ticket_id": str(ticket.pk), "level": 1} .items() <= {
+    assert {"type": "ticket.escalated", "ticket_id": str(ticket.pk), "level": 1}.items() <= {
         **next(e for e in delivered() if e["type"] == "ticket.escalated")
     }.items()
 
@@ -71,14 +77,20 @@ def test_entering_at_risk_window_escalates_once(queue, agent, delivered,
     assert len(mail.outbox) == 1
 
 
-def test_breach_escalates_to_level_two_once(queue, agent, manager, delivered,
-                                            django_capture_on_commit_callbacks):
-    ticket = due_ticket(queue=queue, agent=agent, status=Status.IN_PROGRESS,
-                        resolution_in=-timedelta(minutes=3))
+def test_breach_escalates_to_level_two_once(
+    queue, agent, manager, delivered, django_capture_on_commit_callbacks
+):
+    ticket = due_ticket(
+        queue=queue, agent=agent, status=Status.IN_PROGRESS, resolution_in=-timedelta(minutes=3)
+    )
     result = run(django_capture_on_commit_callbacks)
     assert result.breached["resolution"] == [ticket.pk]
     ticket.refresh_from_db()
-    assert (ticket.escalation_level, ticket.status, ticket.sla_resolution_state) == (2, "escalated", 2)
+    assert (ticket.escalation_level, ticket.status, ticket.sla_resolution_state) == (
+        2,
+        "escalated",
+        2,
+    )
     status_event = TicketEvent.objects.get(ticket=ticket, kind="status_changed")
     assert (status_event.before, status_event.after) == ("in_progress", "escalated")
     assert TicketEvent.objects.get(ticket=ticket, kind="escalated").after == 2
@@ -93,11 +105,16 @@ def test_breach_escalates_to_level_two_once(queue, agent, manager, delivered,
     assert len(mail.outbox) == 1
 
 
-def test_first_response_breach_escalates_until_answered(queue, agent,
-                                                         django_capture_on_commit_callbacks):
+def test_first_response_breach_escalates_until_answered(
+    queue, agent, django_capture_on_commit_callbacks
+):
     late = due_ticket(queue=queue, status=Status.OPEN, first_in=-timedelta(minutes=1))
-    answered = due_ticket(queue=queue, status=Status.OPEN, first_in=-timedelta(minutes=1),
-                          first_response_at=timezone.now() - timedelta(hours=1))
+    answered = due_ticket(
+        queue=queue,
+        status=Status.OPEN,
+        first_in=-timedelta(minutes=1),
+        first_response_at=timezone.now() - timedelta(hours=1),
+    )
     result = run(django_capture_on_commit_callbacks)
     assert result.breached["first_response"] == [late.pk]
     late.refresh_from_db()
@@ -108,8 +125,9 @@ def test_first_response_breach_escalates_until_answered(queue, agent,
 
 @pytest.mark.parametrize("status", [Status.RESOLVED, Status.CLOSED, Status.PENDING_CUSTOMER])
 def test_stopped_tickets_never_escalate(queue, status, django_capture_on_commit_callbacks):
-    ticket = due_ticket(queue=queue, status=status, resolution_in=-timedelta(hours=1),
-                        first_in=-timedelta(hours=2))
+    ticket = due_ticket(
+        queue=queue, status=status, resolution_in=-timedelta(hours=1), first_in=-timedelta(hours=2)
+    )
     run(django_capture_on_commit_callbacks)
     ticket.refresh_from_db()
     assert (ticket.escalation_level, ticket.status) == (0, status)
@@ -117,8 +135,11 @@ def test_stopped_tickets_never_escalate(queue, status, django_capture_on_commit_
 
 
 def test_paused_clock_never_escalates(queue, django_capture_on_commit_callbacks):
-    ticket = due_ticket(queue=queue, resolution_in=-timedelta(hours=1),
-                        sla_paused_at=timezone.now() - timedelta(hours=2))
+    ticket = due_ticket(
+        queue=queue,
+        resolution_in=-timedelta(hours=1),
+        sla_paused_at=timezone.now() - timedelta(hours=2),
+    )
     run(django_capture_on_commit_callbacks)
     ticket.refresh_from_db()
     assert ticket.escalation_level == 0
@@ -135,19 +156,29 @@ def test_ticket_without_sla_is_left_alone(queue, django_capture_on_commit_callba
 def test_already_escalated_ticket_keeps_its_status_and_higher_level(
     queue, django_capture_on_commit_callbacks
 ):
-    ticket = due_ticket(queue=queue, status=Status.ESCALATED, resolution_in=timedelta(minutes=5),
-                        escalation_level=2)
+    ticket = due_ticket(
+        queue=queue, status=Status.ESCALATED, resolution_in=timedelta(minutes=5), escalation_level=2
+    )
     run(django_capture_on_commit_callbacks)
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.escalation_level, ticket.sla_resolution_state) == ("escalated", 2, 1)
+    assert (ticket.status, ticket.escalation_level, ticket.sla_resolution_state) == (
+        "escalated",
+        2,
+        1,
+    )
     assert not TicketEvent.objects.filter(ticket=ticket, kind="status_changed").exists()
 
 
 def test_policy_window_decides_when_at_risk_starts(queue, django_capture_on_commit_callbacks):
     from sla.models import SLAPolicy
 
-    SLAPolicy.objects.create(name="wide", priority="normal", first_response_minutes=240,
-                             resolution_minutes=1440, at_risk_minutes=120)
+    SLAPolicy.objects.create(
+        name="wide",
+        priority="normal",
+        first_response_minutes=240,
+        resolution_minutes=1440,
+        at_risk_minutes=120,
+    )
     inside = due_ticket(queue=queue, priority="normal")
     outside = due_ticket(queue=queue, priority="low")
     for ticket, due_in, window in ((inside, 90, 120), (outside, 90, 30)):

@@ -17,7 +17,10 @@ def open_ticket(queue, *, due_in=timedelta(hours=4), agent=None, age=timedelta(h
     now = timezone.now()
     extra.setdefault("status", Status.ASSIGNED if agent else Status.OPEN)
     return TicketFactory(
-        queue=queue, assigned_agent=agent, created_at=now - age, sla_resolution_due=now + due_in,
+        queue=queue,
+        assigned_agent=agent,
+        created_at=now - age,
+        sla_resolution_due=now + due_in,
         **extra,
     )
 
@@ -69,8 +72,12 @@ def test_slow_history_raises_risk():
     now = timezone.now()
     for queue, hours in ((slow, 10), (fast, 1)):
         for _ in range(3):
-            TicketFactory(queue=queue, status=Status.RESOLVED, created_at=now - timedelta(days=2),
-                          resolved_at=now - timedelta(days=2) + timedelta(hours=hours))
+            TicketFactory(
+                queue=queue,
+                status=Status.RESOLVED,
+                created_at=now - timedelta(days=2),
+                resolved_at=now - timedelta(days=2) + timedelta(hours=hours),
+            )
     on_slow, on_fast = open_ticket(slow), open_ticket(fast)
     breach_risk_refresh(now=now)
     assert risk_of(on_slow) > 0.5 > risk_of(on_fast)

@@ -36,10 +36,21 @@ def test_default_targets_without_policies(queue, priority, first, resolution):
 
 def test_queue_policy_overrides_default_policy(queue):
     other = QueueFactory(slug="other")
-    SLAPolicy.objects.create(name="default high", priority="high", first_response_minutes=45,
-                             resolution_minutes=300, at_risk_minutes=20)
-    SLAPolicy.objects.create(name="vip high", priority="high", queue=queue,
-                             first_response_minutes=10, resolution_minutes=120, at_risk_minutes=5)
+    SLAPolicy.objects.create(
+        name="default high",
+        priority="high",
+        first_response_minutes=45,
+        resolution_minutes=300,
+        at_risk_minutes=20,
+    )
+    SLAPolicy.objects.create(
+        name="vip high",
+        priority="high",
+        queue=queue,
+        first_response_minutes=10,
+        resolution_minutes=120,
+        at_risk_minutes=5,
+    )
     assert sla_targets_for(queue=queue, priority="high").first_response_minutes == 10
     assert sla_targets_for(queue=other, priority="high").first_response_minutes == 45
     assert sla_targets_for(queue=None, priority="high").resolution_minutes == 300
@@ -47,8 +58,14 @@ def test_queue_policy_overrides_default_policy(queue):
 
 
 def test_inactive_policy_is_ignored_and_queue_hours_apply(queue):
-    SLAPolicy.objects.create(name="off", priority="normal", queue=queue, first_response_minutes=1,
-                             resolution_minutes=2, is_active=False)
+    SLAPolicy.objects.create(
+        name="off",
+        priority="normal",
+        queue=queue,
+        first_response_minutes=1,
+        resolution_minutes=2,
+        is_active=False,
+    )
     queue.sla_hours = 10
     queue.save()
     targets = sla_targets_for(queue=queue, priority="normal")
@@ -57,7 +74,8 @@ def test_inactive_policy_is_ignored_and_queue_hours_apply(queue):
 
 def test_queue_calendar_counts_business_time(queue):
     cal = BusinessCalendar.objects.create(
-        name="Berlin office", timezone="Europe/Berlin",
+        name="Berlin office",
+        timezone="Europe/Berlin",
         hours={str(d): [["09:00", "17:00"]] for d in range(5)},
     )
     Holiday.objects.create(calendar=cal, date=datetime(2026, 11, 30).date(), name="Closed")
@@ -65,8 +83,9 @@ def test_queue_calendar_counts_business_time(queue):
     queue.save()
     # Friday 2026-11-27 16:00 Berlin (15:00 UTC), urgent: 30 min first response → Fri 16:30;
     # 4 h resolution: 1 h on Friday, Monday is a holiday, 3 h on Tuesday → Tue 12:00 Berlin.
-    ticket = TicketFactory(queue=queue, priority="urgent",
-                           created_at=datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    ticket = TicketFactory(
+        queue=queue, priority="urgent", created_at=datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+    )
     sla_clock_start(ticket=ticket)
     ticket.refresh_from_db()
     assert ticket.sla_first_response_due == datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
@@ -75,7 +94,10 @@ def test_queue_calendar_counts_business_time(queue):
 
 def test_intake_pipeline_starts_the_clocks(customer):
     ticket = services.ticket_create(
-        subject="Site down", body="Nothing loads", channel="api", customer=customer,
+        subject="Site down",
+        body="Nothing loads",
+        channel="api",
+        customer=customer,
         priority=Priority.URGENT,
     ).ticket
     ticket.refresh_from_db()

@@ -6,7 +6,12 @@ from rest_framework.response import Response
 
 from helpdesk.api.base import ApiView
 from tickets.models import Category, Priority, Queue, Status, Ticket
-from tickets.serializers import CleanCharField, StaffTicketOutputSerializer, ticket_output
+from tickets.serializers import (
+    CleanCharField,
+    SlugRefField,
+    StaffTicketOutputSerializer,
+    ticket_output,
+)
 from tickets.services import ticket_change_status, ticket_correct, ticket_reassign
 
 from .common import staff_ticket, visible_ticket
@@ -16,8 +21,8 @@ Agent = Ticket._meta.get_field("assigned_agent").related_model
 _RESPONSES = {200: StaffTicketOutputSerializer}
 
 
-def _queue_field() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
+def _queue_field() -> SlugRefField:
+    return SlugRefField(
         slug_field="slug", queryset=Queue.objects.filter(is_active=True), required=False
     )
 
@@ -76,9 +81,7 @@ class TicketReassignApi(ApiView):
 
 class TicketCorrectApi(ApiView):
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(
-            slug_field="slug", queryset=Category.objects.all(), required=False
-        )
+        category = SlugRefField(slug_field="slug", queryset=Category.objects.all(), required=False)
         priority = serializers.ChoiceField(choices=Priority.choices, required=False)
         queue = _queue_field()
         reason = CleanCharField(required=False, allow_blank=True, max_length=2000, default="")

@@ -37,18 +37,35 @@ def objects(customer, agent):
         name="Urgent", priority="urgent", first_response_minutes=30, resolution_minutes=240
     )
     ticket = TicketFactory(
-        customer=customer, queue=queue, subject=f"Refund {XSS}", body=f"Body {XSS}",
-        assigned_agent=agent, status=Status.ASSIGNED, confidence=0.42,
-        routing_reason="rule 'refund words' fired", context={"app_version": XSS},
+        customer=customer,
+        queue=queue,
+        subject=f"Refund {XSS}",
+        body=f"Body {XSS}",
+        assigned_agent=agent,
+        status=Status.ASSIGNED,
+        confidence=0.42,
+        routing_reason="rule 'refund words' fired",
+        context={"app_version": XSS},
     )
     Comment.objects.create(ticket=ticket, author=customer, author_kind="customer", body=XSS)
     TicketEvent.objects.create(
-        ticket=ticket, actor=agent.user, kind="reassigned", field="queue", before="triage",
-        after="billing", reason=f"wrong queue {XSS}",
+        ticket=ticket,
+        actor=agent.user,
+        kind="reassigned",
+        field="queue",
+        before="triage",
+        after="billing",
+        reason=f"wrong queue {XSS}",
     )
     return {
-        Ticket: ticket, Queue: queue, Category: parent, Skill: skill, Agent: agent,
-        BusinessCalendar: calendar, SLAPolicy: policy, Comment: ticket.comments.first(),
+        Ticket: ticket,
+        Queue: queue,
+        Category: parent,
+        Skill: skill,
+        Agent: agent,
+        BusinessCalendar: calendar,
+        SLAPolicy: policy,
+        Comment: ticket.comments.first(),
         TicketEvent: ticket.events.first(),
     }
 
@@ -78,8 +95,12 @@ def test_changelists_search_and_filter(admin_client, objects):
 
 def test_ticket_text_is_escaped_everywhere(admin_client, objects):
     ticket = objects[Ticket]
-    for url in (admin_url(Ticket, "changelist"), admin_url(Ticket, "change", ticket.pk),
-                admin_url(Comment, "changelist"), admin_url(TicketEvent, "changelist")):
+    for url in (
+        admin_url(Ticket, "changelist"),
+        admin_url(Ticket, "change", ticket.pk),
+        admin_url(Comment, "changelist"),
+        admin_url(TicketEvent, "changelist"),
+    ):
         html = admin_client.get(url).content.decode()
         assert XSS not in html
     html = admin_client.get(admin_url(Ticket, "change", ticket.pk)).content.decode()
@@ -112,11 +133,19 @@ def test_saving_routing_fields_records_a_correction(admin_client, objects):
     other = QueueFactory(slug="shipping", name="Shipping")
     response = admin_client.post(
         admin_url(Ticket, "change", ticket.pk),
-        {"queue": other.pk, "category": "", "priority": "high",
-         "comments-TOTAL_FORMS": "1", "comments-INITIAL_FORMS": "1",
-         "comments-0-id": objects[Comment].pk, "comments-0-ticket": ticket.pk,
-         "events-TOTAL_FORMS": "1", "events-INITIAL_FORMS": "1",
-         "events-0-id": objects[TicketEvent].pk, "events-0-ticket": ticket.pk},
+        {
+            "queue": other.pk,
+            "category": "",
+            "priority": "high",
+            "comments-TOTAL_FORMS": "1",
+            "comments-INITIAL_FORMS": "1",
+            "comments-0-id": objects[Comment].pk,
+            "comments-0-ticket": ticket.pk,
+            "events-TOTAL_FORMS": "1",
+            "events-INITIAL_FORMS": "1",
+            "events-0-id": objects[TicketEvent].pk,
+            "events-0-ticket": ticket.pk,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     ticket.refresh_from_db()

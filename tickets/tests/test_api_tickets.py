@@ -242,3 +242,24 @@ def test_schema_and_docs_render(client):
     ]:
         assert path in text
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_api_is_rate_limited(api, customer, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import UserRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min"})
+    client = api(customer)
+    statuses = [client.get(URL).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    response = client.get(URL)
+    assert response.json()["error"] == "rate_limited"
+    assert response.json()["retry_after"] > 0
+
+
+def test_unsupported_method_is_405_json(api, customer, ticket):
+    response = api(customer).delete(f"{URL}{ticket.pk}/")
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+    assert Ticket.objects.filter(pk=ticket.pk).exists()

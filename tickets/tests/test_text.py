@@ -24,7 +24,14 @@ def test_html_to_text(raw, expected):
 
 @pytest.mark.parametrize(
     "raw",
-    ["a < b > c", "Write to <alice@example.com>", "<a@b.com> bounced", "x<y", "<3 it", "<https://x.y/>"],
+    [
+        "a < b > c",
+        "Write to <alice@example.com>",
+        "<a@b.com> bounced",
+        "x<y",
+        "<3 it",
+        "<https://x.y/>",
+    ],
 )
 def test_plain_text_with_angle_brackets_is_not_html(raw):
     assert not text.looks_like_html(raw)

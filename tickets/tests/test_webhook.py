@@ -186,6 +186,11 @@ def test_missing_or_wrong_signature_is_401(client, signature):
     assert_nothing_stored()
 
 
+def test_signature_hex_case_does_not_matter(client):
+    raw = json.dumps(payload()).encode()
+    assert post_raw(client, raw, signature=sign(raw).upper()).status_code == 201
+
+
 def test_signature_must_cover_the_exact_raw_bytes(client):
     raw = json.dumps(payload()).encode()
     reformatted = json.dumps(payload(), indent=2).encode()

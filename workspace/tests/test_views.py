@@ -34,7 +34,8 @@ def test_login_page_and_sign_in_lands_agent_on_workspace(client, agent):
     page = client.get("/accounts/login/")
     assert page.status_code == 200 and b'for="id_password"' in page.content
     response = client.post(
-        "/accounts/login/", {"username": agent.user.username, "password": "pass12345", "next": "/"},
+        "/accounts/login/",
+        {"username": agent.user.username, "password": "pass12345", "next": "/"},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/workspace/"
@@ -49,13 +50,23 @@ def test_workspace_needs_sign_in_and_staff(client, customer):
 def test_lists_show_the_right_tickets(agent_client, agent, queue):
     mine = TicketFactory(queue=queue, assigned_agent=agent, status=Status.ASSIGNED, subject="Mine")
     free = TicketFactory(queue=queue, subject="Nobody's")
-    escalated = TicketFactory(queue=queue, status=Status.ESCALATED, escalation_level=1, subject="Hot")
+    escalated = TicketFactory(
+        queue=queue, status=Status.ESCALATED, escalation_level=1, subject="Hot"
+    )
     now = timezone.now()
-    later = TicketFactory(queue=queue, subject="Later risk", breach_risk=0.7,
-                          sla_resolution_due=now + timedelta(hours=5),
-                          sla_first_response_due=now + timedelta(hours=4))
-    sooner = TicketFactory(queue=queue, subject="Sooner risk", breach_risk=0.6,
-                           sla_resolution_due=now + timedelta(hours=1))
+    later = TicketFactory(
+        queue=queue,
+        subject="Later risk",
+        breach_risk=0.7,
+        sla_resolution_due=now + timedelta(hours=5),
+        sla_first_response_due=now + timedelta(hours=4),
+    )
+    sooner = TicketFactory(
+        queue=queue,
+        subject="Sooner risk",
+        breach_risk=0.6,
+        sla_resolution_due=now + timedelta(hours=1),
+    )
     TicketFactory(queue=queue, subject="Done", status=Status.RESOLVED)
 
     def subjects(view, **params):
@@ -122,7 +133,9 @@ def test_empty_reply_is_an_inline_error(agent_client, ticket):
 
 
 def test_status_change_and_illegal_transition_shown_inline(agent_client, ticket):
-    ok = agent_client.post(f"/workspace/tickets/{ticket.pk}/status/", {"status": "in_progress"}, **HX)
+    ok = agent_client.post(
+        f"/workspace/tickets/{ticket.pk}/status/", {"status": "in_progress"}, **HX
+    )
     assert ok.status_code == 200
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
@@ -164,9 +177,7 @@ def test_reassign_and_correct(agent_client, agent, ticket):
 
 
 def test_customer_opens_a_ticket_and_sees_only_public_comments(customer_client, customer, agent):
-    response = customer_client.post(
-        "/support/new/", {"subject": "App crashes", "body": "On start"}
-    )
+    response = customer_client.post("/support/new/", {"subject": "App crashes", "body": "On start"})
     ticket = Ticket.objects.get()
     assert response.url == f"/support/tickets/{ticket.pk}/"
     assert ticket.channel == Channel.WEB and ticket.customer == customer
@@ -183,9 +194,10 @@ def test_customer_opens_a_ticket_and_sees_only_public_comments(customer_client, 
 def test_customer_cannot_see_someone_elses_ticket(customer_client, other_customer, queue):
     theirs = TicketFactory(customer=other_customer, queue=queue)
     assert customer_client.get(f"/support/tickets/{theirs.pk}/").status_code == 404
-    assert customer_client.post(
-        f"/support/tickets/{theirs.pk}/reply/", {"body": "x"}
-    ).status_code == 404
+    assert (
+        customer_client.post(f"/support/tickets/{theirs.pk}/reply/", {"body": "x"}).status_code
+        == 404
+    )
 
 
 def test_anonymous_visitor_gets_a_signed_status_link(client, agent):

@@ -12,7 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("email")
         parser.add_argument("--role", choices=["customer", "agent", "manager"], default="customer")
         parser.add_argument(
-            "--queue", action="append", default=[], metavar="SLUG",
+            "--queue",
+            action="append",
+            default=[],
+            metavar="SLUG",
             help="Agent only: belong to this queue (repeatable). Without it: every queue.",
         )
         parser.add_argument("--password", default=None, help="Also set this password.")
@@ -20,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         try:
             token = user_token_issue(
-                email=options["email"], role=options["role"], queue_slugs=options["queue"],
+                email=options["email"],
+                role=options["role"],
+                queue_slugs=options["queue"],
                 password=options["password"],
             )
         except AccountError as exc:

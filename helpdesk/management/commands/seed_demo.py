@@ -9,13 +9,17 @@ class Command(BaseCommand):
     help = "Load the demo help desk once (idempotent); --force recreates the demo tickets."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--force", action="store_true", help="Delete and recreate demo tickets.")
+        parser.add_argument(
+            "--force", action="store_true", help="Delete and recreate demo tickets."
+        )
         parser.add_argument("--tickets", type=int, default=220, help="How many demo tickets.")
         parser.add_argument("--no-train", action="store_true", help="Skip training the classifier.")
 
     def handle(self, *args, **options) -> None:
         result = demo_seed(
-            force=options["force"], tickets=options["tickets"], train=not options["no_train"],
+            force=options["force"],
+            tickets=options["tickets"],
+            train=not options["no_train"],
             stdout=self.stdout,
         )
         if not result.skipped:

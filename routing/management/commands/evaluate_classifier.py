@@ -21,7 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--text", required=True, help="Text column(s), comma-separated.")
         parser.add_argument(
-            "--label", action="append", default=[], metavar="FIELD=COL",
+            "--label",
+            action="append",
+            default=[],
+            metavar="FIELD=COL",
             help=f"Label column for FIELD ({', '.join(LABEL_FIELDS)}); repeatable.",
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
@@ -36,8 +39,11 @@ class Command(BaseCommand):
             if not mapping.labels:
                 raise MappingError("Give at least one --label FIELD=COLUMN to compare with.")
             with tqdm(
-                total=count_rows(path), unit="tickets", desc="evaluate",
-                disable=options["no_progress"] or options["json"], file=self.stderr._out,
+                total=count_rows(path),
+                unit="tickets",
+                desc="evaluate",
+                disable=options["no_progress"] or options["json"],
+                file=self.stderr._out,
             ) as bar:
                 result = classifier_evaluate_csv(path=path, mapping=mapping, progress=bar.update)
         except (MappingError, NoActiveModel) as exc:

@@ -18,11 +18,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--text", required=True,
+            "--text",
+            required=True,
             help="Text column(s), comma-separated: the first is the subject, the rest the body.",
         )
         parser.add_argument(
-            "--label", action="append", default=[], metavar="FIELD=COL",
+            "--label",
+            action="append",
+            default=[],
+            metavar="FIELD=COL",
             help=f"Label column for FIELD ({', '.join(LABEL_FIELDS)}); repeatable.",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
@@ -35,10 +39,15 @@ class Command(BaseCommand):
             mapping = parse_mapping(text=options["text"], labels=options["label"])
             total = count_rows(path)
             with tqdm(
-                total=total, unit="tickets", desc="import", disable=options["no_progress"],
+                total=total,
+                unit="tickets",
+                desc="import",
+                disable=options["no_progress"],
                 file=self.stderr._out,
             ) as bar:
-                result = tickets_import(path=path, mapping=mapping, total=total, progress=bar.update)
+                result = tickets_import(
+                    path=path, mapping=mapping, total=total, progress=bar.update
+                )
         except MappingError as exc:
             raise CommandError(str(exc)) from exc
         except UnicodeDecodeError as exc:

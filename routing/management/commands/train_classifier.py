@@ -11,19 +11,25 @@ class Command(BaseCommand):
     help = "Train the local classifier on the stored tickets' final labels and activate it."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--no-activate", action="store_true", help="Store it, keep the old one.")
+        parser.add_argument(
+            "--no-activate", action="store_true", help="Store it, keep the old one."
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, **options) -> None:
         rows = training_rows()
         self.stdout.write(f"Training on {len(rows)} tickets.")
         with tqdm(
-            total=4, unit="step", desc="train", disable=options["no_progress"],
+            total=4,
+            unit="step",
+            desc="train",
+            disable=options["no_progress"],
             file=self.stderr._out,
         ) as bar:
             try:
                 row = classifier_train(
-                    rows=rows, activate=not options["no_activate"],
+                    rows=rows,
+                    activate=not options["no_activate"],
                     progress=lambda name: bar.update(1),
                 )
             except NotEnoughHistory as exc:

@@ -7,9 +7,7 @@ class Command(BaseCommand):
     help = "Run one SLA monitor pass now (the same code the beat schedule runs)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--no-risk", action="store_true", help="Skip the breach-risk refresh."
-        )
+        parser.add_argument("--no-risk", action="store_true", help="Skip the breach-risk refresh.")
 
     def handle(self, *args, no_risk: bool = False, **options):
         result = sla_monitor_run(refresh_risk=not no_risk)

@@ -1,0 +1,217 @@
+"""Ingestion benchmark: signed webhook posts against production mode on PostgreSQL.
+
+Starts `scripts/serve.py --only web` (gunicorn, 2 sync workers, CONN_MAX_AGE=60) on a bench
+database, drives it with wrk (a Lua script cycling through pre-signed bodies; every external_id
+is posted twice, by two connections at nearly the same moment, the way a retrying integration
+does), then reports tickets/s, p50/p99 latency and how many duplicate tickets were created
+(must be 0). Usage:
+
+    .venv/bin/python bench/ingest.py --quick          # 5 s, while iterating
+    .venv/bin/python bench/ingest.py                  # 30 s, the figure for docs/BENCHMARKS.md
+
+Needs PostgreSQL, Redis and `wrk` (apt-get install -y wrk)."""
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from procs import Supervisor, manage, wait_for_port  # noqa: E402
+
+SECRET = "bench-webhook-secret"
+PATH = "/api/webhooks/support/ingest"
+LUA = Path(__file__).with_name("ingest.lua")
+SUBJECTS = [
+    ("Refund for order {n}", "I cancelled order {n} but was still charged 49.00 EUR."),
+    ("App crashes on checkout", "The app closes when I tap Pay, order {n}, iPhone 15."),
+    ("Passwort zurücksetzen geht nicht", "Der Link für Konto {n} ist immer abgelaufen."),
+    ("Parcel {n} not delivered", "Tracking has not moved for four days."),
+    ("API returns 500", "Request {n} to /v2/orders fails about one in ten times."),
+]
+
+
+def bodies_file(folder: Path, run: str, count: int) -> Path:
+    path = folder / "bodies.tsv"
+    with path.open("w") as out:
+        for n in range(count):
+            subject, body = SUBJECTS[n % len(SUBJECTS)]
+            raw = json.dumps(
+                {
+                    "external_id": f"bench-{run}-{n}",
+                    "channel": "email",
+                    "customer_email": f"bench{n % 500}@example.com",
+                    "subject": subject.format(n=n),
+                    "body": body.format(n=n),
+                    "context": {"platform": "ios", "app_version": "3.1.0", "locale": "en_US"},
+                },
+                separators=(",", ":"),
+            )
+            signature = hmac.new(SECRET.encode(), raw.encode(), hashlib.sha256).hexdigest()
+            out.write(f"sha256={signature}\t{raw}\n")
+    return path
+
+
+def warm_up(port: int, run: str, workers: int = 2) -> None:
+    """The first request of each worker loads the routing model and friends (seconds): do it
+    before measuring, from several connections so every worker gets one."""
+
+    def post(n: int) -> None:
+        raw = json.dumps(
+            {
+                "external_id": f"benchwarm-{run}-{n}",
+                "channel": "email",
+                "customer_email": "warm@example.com",
+                "subject": "Warm up",
+                "body": "Warming up the workers.",
+            }
+        ).encode()
+        signature = hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{PATH}",
+            data=raw,
+            headers={
+                "Content-Type": "application/json",
+                "X-Helpdesk-Signature": f"sha256={signature}",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+
+    with ThreadPoolExecutor(max_workers=workers * 2) as pool:
+        list(pool.map(post, range(workers * 6)))
+
+
+def database_prepare(env: dict) -> None:
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    manage("migrate", "--noinput", "-v", "0", env=env)
+
+
+def db_counts(env: dict, run: str) -> dict:
+    code = (
+        "import json; from django.db.models import Count; from tickets.models import Ticket; "
+        f"qs = Ticket.objects.filter(external_id__startswith='bench-{run}-'); "
+        "dup = qs.values('external_id').annotate(n=Count('id')).filter(n__gt=1).count(); "
+        "print(json.dumps({'tickets': qs.count(), 'ids': qs.values('external_id').distinct().count(),"
+        " 'duplicate_ids': dup}))"
+    )
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Webhook ingestion benchmark")
+    parser.add_argument("--quick", action="store_true", help="5 s instead of 30 s")
+    parser.add_argument("--duration", type=int, default=None)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8799)))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    duration = args.duration or (5 if args.quick else 30)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.production",
+        "DATABASE_URL": os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hd_bench_ingest"
+        ),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        "SECRET_KEY": "bench",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "HELPDESK_WEBHOOK_SECRET": SECRET,
+        "SECURE_COOKIES": "0",
+        "CONN_MAX_AGE": "60",
+        "WEB_WORKERS": "2",
+        "PORT": str(args.port),
+        "LOG_LEVEL": "WARNING",
+        # The per-client webhook limit would cap a single load generator; it is measured apart.
+        "HELPDESK_THROTTLE_WEBHOOK": "100000000/min",
+    }
+    database_prepare(env)
+    run = uuid.uuid4().hex[:8]
+    # Enough distinct ids that none is posted more than twice at up to 2,000 posts/s.
+    unique = max(2000, duration * 1000)
+    with tempfile.TemporaryDirectory() as tmp:
+        bodies = bodies_file(Path(tmp), run, unique)
+        server = Supervisor({**env, "WEB_ACCESS_LOG": "/dev/null"}, stop_timeout=15)
+        server.start(
+            "web",
+            [sys.executable, str(ROOT / "scripts" / "serve.py"), "--only", "web", "--no-migrate"],
+        )
+        try:
+            if not wait_for_port("127.0.0.1", args.port, timeout=60, procs=server):
+                print("gunicorn did not come up", file=sys.stderr)
+                return 1
+            warm_up(args.port, run)
+            wrk = subprocess.run(
+                [
+                    "wrk",
+                    f"-t{args.threads}",
+                    f"-c{args.connections}",
+                    f"-d{duration}s",
+                    "--latency",
+                    "-s",
+                    str(LUA),
+                    f"http://127.0.0.1:{args.port}{PATH}",
+                ],
+                env={**os.environ, "BENCH_BODIES": str(bodies), "BENCH_THREADS": str(args.threads)},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        finally:
+            server.stop()
+    print(wrk.stdout, wrk.stderr, sep="\n", file=sys.stderr)
+    result = json.loads(wrk.stdout.strip().splitlines()[-1].split("RESULT ", 1)[1])
+    counts = db_counts(env, run)
+    seconds = result["duration_us"] / 1e6
+    report = {
+        "duration_s": round(seconds, 1),
+        "posts": result["requests"],
+        "posts_per_s": round(result["requests"] / seconds),
+        "tickets_created": counts["tickets"],
+        "tickets_per_s": round(counts["tickets"] / seconds),
+        "p50_ms": round(result["p50_us"] / 1000, 1),
+        "p99_ms": round(result["p99_us"] / 1000, 1),
+        "status": result["status"],
+        "socket_errors": result["errors"],
+        "distinct_ids_answered_201": result["status"].get("201", 0),
+        "duplicates_created": counts["tickets"] - counts["ids"] + counts["duplicate_ids"],
+        "connections": args.connections,
+    }
+    print(json.dumps(report, indent=2))
+    print(
+        f"\n{report['tickets_per_s']} new tickets/s ({report['posts_per_s']} signed posts/s, half of "
+        f"them retries), p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms, "
+        f"duplicates created: {report['duplicates_created']}"
+    )
+    return 0 if report["duplicates_created"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
