@@ -92,8 +92,10 @@ def eligible_agents_qs(*, ticket: Ticket, kind: str = AgentKind.HUMAN) -> QueryS
 
 def eligible_agents(*, ticket: Ticket, at: datetime) -> list[Agent]:
     """Every rule: the SQL part, then language and working hours on the remaining rows."""
-    rows = eligible_agents_qs(ticket=ticket).only(
-        "id", "languages", "timezone", "working_hours", "max_tickets", "user_id"
+    rows = (
+        eligible_agents_qs(ticket=ticket)
+        .only("id", "languages", "timezone", "working_hours", "max_tickets", "user_id")
+        .order_by("pk")
     )
     return [
         agent

@@ -26,6 +26,7 @@ def parse_args():
     parser.add_argument("--tickets", type=int)
     parser.add_argument("--runs", type=int)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--seed-only", action="store_true")
     parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/hd_bench_reports")
     args = parser.parse_args()
     args.tickets = args.tickets or (50_000 if args.quick else 1_000_000)
@@ -75,7 +76,7 @@ def seed(n: int) -> None:
         step(
             f"tickets {done + size:,}",
             seed_sql.TICKETS,
-            seed_sql.ticket_params(queues, slugs, categories, agents, size),
+            seed_sql.ticket_params(queues, slugs, categories, agents, size, done, n),
         )
         done += size
     for i, sql in enumerate(seed_sql.EVENTS):
@@ -86,7 +87,7 @@ def seed(n: int) -> None:
         seed_sql.ticket_params(queues, slugs, categories, agents, 0),
     )
     step("AI attempts", seed_sql.ATTEMPTS)
-    step("analyze", "ANALYZE")
+    step("vacuum analyze", "VACUUM ANALYZE")
     print(f"seeded {n:,} tickets in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -174,6 +175,8 @@ def main() -> None:
         wipe()
         seed(args.tickets)
     print(counts())
+    if args.seed_only:
+        return
     results = time_calls(args.runs)
     print("\n| call | median ms | max ms |\n| --- | ---: | ---: |")
     for label, median, worst in results:

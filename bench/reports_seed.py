@@ -133,7 +133,8 @@ FROM (
                            THEN created + fr_delay END AS fr_at
             FROM (
                 SELECT g,
-                    now() - random() * interval '730 days' AS created,
+                    now() - interval '730 days' * ((%(total)s - %(offset)s - g + random()) / %(total)s)
+                        AS created,
                     random() * random() * interval '12 hours' AS fr_delay,
                     random() * random() * interval '96 hours' AS res_delay,
                     random() AS r_fr, random() AS r_res, random() AS r_csat,
@@ -163,15 +164,15 @@ FROM (
 EVENTS = [
     """INSERT INTO tickets_ticketevent (ticket_id, kind, field, after, reason, data, created_at)
        SELECT id, 'created', '', '"open"'::jsonb, '', jsonb_build_object('channel', channel),
-              created_at FROM tickets_ticket""",
+              created_at FROM tickets_ticket ORDER BY created_at""",
     """INSERT INTO tickets_ticketevent (ticket_id, kind, field, reason, data, created_at)
        SELECT id, 'first_response', '', '', '{}'::jsonb, first_response_at
-       FROM tickets_ticket WHERE first_response_at IS NOT NULL""",
+       FROM tickets_ticket WHERE first_response_at IS NOT NULL ORDER BY first_response_at""",
     """INSERT INTO tickets_ticketevent (ticket_id, kind, field, before, after, reason, data,
                                          created_at)
        SELECT id, 'status_changed', 'status', '"in_progress"'::jsonb, '"resolved"'::jsonb, '',
               '{}'::jsonb, resolved_at
-       FROM tickets_ticket WHERE resolved_at IS NOT NULL""",
+       FROM tickets_ticket WHERE resolved_at IS NOT NULL ORDER BY resolved_at""",
 ]
 
 # One routing decision per ticket (90% kept the queue), a second one for 10% of them.
@@ -191,6 +192,7 @@ SELECT t.id, t.created_at + interval '1 second' * step, src, '{}'::jsonb, '[]'::
 FROM tickets_ticket t JOIN tickets_queue q ON q.id = t.queue_id
 CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.12 THEN 'claude' ELSE 'local' END AS src) s
 CROSS JOIN generate_series(1, CASE WHEN t.confidence > 0.9 THEN 2 ELSE 1 END) AS step
+ORDER BY t.created_at
 """
 
 ATTEMPTS = """
@@ -199,13 +201,18 @@ INSERT INTO agents_airesolutionattempt (ticket_id, source, context, draft, confi
 SELECT id, 'llm', '{}'::jsonb, '', random(),
        (ARRAY['resolved','review','handoff','suggestion'])[1 + floor(random() * 4)::int], '',
        created_at + interval '2 minutes'
-FROM tickets_ticket TABLESAMPLE BERNOULLI (5)
+FROM tickets_ticket TABLESAMPLE BERNOULLI (5) ORDER BY created_at
 """
 
 
-def ticket_params(queues, slugs, categories, agents, n: int) -> dict:
+def ticket_params(
+    queues, slugs, categories, agents, n: int, offset: int = 0, total: int = 1
+) -> dict:
+    """Tickets are generated in time order (as a live system inserts them), with jitter."""
     return {
         "n": n,
+        "offset": offset,
+        "total": total,
         "queues": queues,
         "nqueues": len(queues),
         "categories": categories,

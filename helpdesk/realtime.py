@@ -8,6 +8,9 @@ The request pays for a queue append, not a Redis round trip (STACK.md measured a
 `group_send` per request at two thirds of the throughput). The in-memory layer of the embedded
 default lives in the server's own event loop, so there events are sent in place.
 
+Envelopes carry the event both as a dict and as its JSON text, so a daphne process with many
+sockets encodes nothing per socket.
+
 Each event goes to three audiences:
 - `ticket.<id>.staff` and `workspace`: the full message;
 - `ticket.<id>.customer`: only when not `internal`, and only the fields in `CUSTOMER_FIELDS`.
@@ -16,6 +19,7 @@ Each event goes to three audiences:
 import asyncio
 import atexit
 import collections
+import json
 import logging
 import os
 import threading
@@ -69,12 +73,18 @@ def publish(
 
 def deliveries(message: dict[str, Any], *, internal: bool) -> list[tuple[str, dict[str, Any]]]:
     """(group, envelope) pairs for one event."""
-    staff = {"type": ENVELOPE_TYPE, "event": message}
+    staff = {"type": ENVELOPE_TYPE, "event": message, "text": _encode(message)}
     out = [(ticket_group(message["ticket_id"], staff=True), staff), (WORKSPACE_GROUP, staff)]
     if not internal:
-        customer = {"type": ENVELOPE_TYPE, "event": customer_view(message)}
+        public = customer_view(message)
+        customer = {"type": ENVELOPE_TYPE, "event": public, "text": _encode(public)}
         out.append((ticket_group(message["ticket_id"], staff=False), customer))
     return out
+
+
+def _encode(event: dict[str, Any]) -> str:
+    """Encoded once here, not once per connected socket."""
+    return json.dumps(event, default=str)
 
 
 def _deliver(message: dict[str, Any], *, internal: bool) -> None:
@@ -100,10 +110,17 @@ def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, 
     by_group: dict[str, list[dict[str, Any]]] = {}
     for sends in batch:
         for group, envelope in sends:
-            by_group.setdefault(group, []).append(envelope["event"])
+            by_group.setdefault(group, []).append(envelope)
     return [
-        (group, {"type": BATCH_ENVELOPE_TYPE, "events": events})
-        for group, events in by_group.items()
+        (
+            group,
+            {
+                "type": BATCH_ENVELOPE_TYPE,
+                "events": [e["event"] for e in envelopes],
+                "texts": [e["text"] for e in envelopes],
+            },
+        )
+        for group, envelopes in by_group.items()
     ]
 
 

@@ -13,7 +13,7 @@ from tickets.roles import user_role
 
 from .exports import csv_response
 from .filters import FilterError, filters_parse
-from .selectors import REPORTS
+from .selectors import REPORTS, report_run
 
 
 class IsManager(permissions.BasePermission):
@@ -40,7 +40,7 @@ def report_or_error(name: str, params):
         filters = filters_parse(params)
     except FilterError as exc:
         return None, (400, "The request has invalid fields.", exc.fields)
-    return REPORTS[name](filters=filters), None
+    return report_run(name=name, filters=filters), None
 
 
 def csv_or_error(report: dict, table: str | None) -> HttpResponse | tuple:

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
-from tickets.models import Status, Ticket, TicketEvent
+from tickets.models import Category, Status, Ticket, TicketEvent
 
 from .facts import ticket_facts
 from .models import ClassificationLog, RoutingRule, UrgencyPhrase
@@ -33,14 +33,21 @@ HISTORY_STATUSES = (Status.RESOLVED, Status.CLOSED)
 class CompiledRules:
     rules: list[Rule] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # rules that no longer parse: skipped
-    queues: dict = field(default_factory=dict)  # slug → Queue the rules set
-    categories: dict = field(default_factory=dict)
-    skills: dict = field(default_factory=dict)
+    skills: dict = field(default_factory=dict)  # slug → id of the skills rules require
     fields: set = field(default_factory=set)  # facts the rules read
 
 
+def queue_subcategories(queue_ref: str) -> QuerySet:
+    """For `Exists(...)`: the sub-categories of the queue at `queue_ref` (an OuterRef name)."""
+    return Category.objects.filter(queue=OuterRef(queue_ref), parent__isnull=False)
+
+
+def _tags(raw) -> tuple[str, ...]:
+    return tuple(str(tag) for tag in (raw or []) if str(tag).strip())
+
+
 def rule_from_row(row: RoutingRule) -> Rule:
-    """Raises RuleSyntaxError. Parsing is cached by condition text (see rules.parse)."""
+    """A model instance (saved or not) → Rule. Raises RuleSyntaxError."""
     return Rule(
         name=row.name,
         condition=parse(row.conditions),
@@ -49,32 +56,74 @@ def rule_from_row(row: RoutingRule) -> Rule:
         set_queue=row.set_queue.slug if row.set_queue_id else "",
         set_category=row.set_category.slug if row.set_category_id else "",
         set_priority=row.set_priority or "",
-        add_tags=tuple(str(tag) for tag in (row.add_tags or []) if str(tag).strip()),
+        add_tags=_tags(row.add_tags),
         require_skill=row.require_skill.slug if row.require_skill_id else "",
         stop=row.stop,
     )
 
 
+_RULE_COLUMNS = (
+    "id",
+    "name",
+    "order",
+    "conditions",
+    "updated_at",
+    "set_queue__slug",
+    "set_category__slug",
+    "set_priority",
+    "add_tags",
+    "require_skill_id",
+    "require_skill__slug",
+    "stop",
+)
+_compiled_cache: dict[tuple, Rule] = {}
+
+
+def _rule_from_values(row: dict) -> Rule:
+    """Compiled once per (id, updated_at, target slugs); parsing is also cached by text."""
+    key = (
+        row["id"],
+        row["updated_at"],
+        row["set_queue__slug"],
+        row["set_category__slug"],
+        row["require_skill__slug"],
+    )
+    rule = _compiled_cache.get(key)
+    if rule is None:
+        rule = Rule(
+            name=row["name"],
+            condition=parse(row["conditions"]),
+            id=row["id"],
+            order=row["order"],
+            set_queue=row["set_queue__slug"] or "",
+            set_category=row["set_category__slug"] or "",
+            set_priority=row["set_priority"] or "",
+            add_tags=_tags(row["add_tags"]),
+            require_skill=row["require_skill__slug"] or "",
+            stop=row["stop"],
+        )
+        if len(_compiled_cache) > 5000:
+            _compiled_cache.clear()
+        _compiled_cache[key] = rule
+    return rule
+
+
 def rules_compiled(*, include_disabled: bool = False) -> CompiledRules:
-    """Every enabled rule in order, in one query, with the objects their actions point at."""
-    rows = RoutingRule.objects.select_related("set_queue", "set_category", "require_skill")
-    if not include_disabled:
-        rows = rows.filter(enabled=True)
+    """Every enabled rule in order, in one query of plain values (no model instances)."""
+    rows = (
+        RoutingRule.objects.all() if include_disabled else RoutingRule.objects.filter(enabled=True)
+    )
     compiled = CompiledRules()
-    for row in rows.order_by("order", "id"):
+    for row in rows.order_by("order", "id").values(*_RULE_COLUMNS):
         try:
-            rule = rule_from_row(row)
+            rule = _rule_from_values(row)
         except RuleSyntaxError as exc:
-            compiled.errors.append({"id": row.pk, "name": row.name, "error": str(exc)})
+            compiled.errors.append({"id": row["id"], "name": row["name"], "error": str(exc)})
             continue
         compiled.rules.append(rule)
         compiled.fields |= fields_used(rule.condition)
-        if row.set_queue_id:
-            compiled.queues[row.set_queue.slug] = row.set_queue
-        if row.set_category_id:
-            compiled.categories[row.set_category.slug] = row.set_category
-        if row.require_skill_id:
-            compiled.skills[row.require_skill.slug] = row.require_skill
+        if row["require_skill_id"]:
+            compiled.skills[row["require_skill__slug"]] = row["require_skill_id"]
     return compiled
 
 

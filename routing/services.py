@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, Q
 
 from helpdesk import realtime
 from tickets import events
@@ -69,11 +69,11 @@ def ticket_route(
     urgent = selectors.urgency_matches(
         phrases=selectors.urgency_phrases(), subject=ticket.subject, body=ticket.body
     )
-    rule_queue = compiled.queues.get(outcome.changes.get("queue", ""))
-    rule_category = compiled.categories.get(outcome.changes.get("category", ""))
+    rule_queue = outcome.changes.get("queue", "")
+    rule_category = outcome.changes.get("category", "")
     priority_open = not explicit_priority and not urgent and "priority" not in outcome.changes
     prediction, source, notes = None, "", []
-    if rule_queue is None or rule_category is None or priority_open:
+    if not rule_queue or not rule_category or priority_open:
         prediction, source, notes = policy.predict(
             text=facts["text"],
             context=ticket.context or {},
@@ -133,26 +133,24 @@ def _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor) -
     labels = prediction.labels if prediction else {}
     confidences = prediction.confidences if prediction else {}
     default_slug = getattr(settings, "HELPDESK_DEFAULT_QUEUE", "") or ""
-    wanted = {slug for slug in (labels.get("queue"), default_slug) if slug}
+    wanted = {slug for slug in (rule_queue, labels.get("queue"), default_slug) if slug}
     d = _Decision()
-    rules_decide = rule_queue is not None and rule_queue.is_active
-    queues = (
-        {}
-        if rules_decide
-        else {
-            q.slug: q
-            for q in Queue.objects.filter(Q(slug__in=wanted) | Q(is_triage=True), is_active=True)
-        }
-    )
+    queues = {
+        q.slug: q
+        for q in Queue.objects.filter(
+            Q(slug__in=wanted) | Q(is_triage=True), is_active=True
+        ).annotate(has_subs=Exists(selectors.queue_subcategories("pk")))
+    }
+    rules_decide = rule_queue in queues
     if rules_decide:
-        d.queue, d.confidence = rule_queue, 1.0
+        d.queue, d.confidence = queues[rule_queue], 1.0
     elif labels.get("queue") in queues:
         d.queue, d.confidence = queues[labels["queue"]], confidences.get("queue")
         d.reasons.append(policy.model_phrase(prediction, "queue"))
     elif prediction is not None and "category" in labels:
         d.confidence = confidences.get("category")
     threshold = d.queue.confidence_threshold if d.queue else policy.DEFAULT_THRESHOLD
-    if rule_queue is None and d.confidence is not None and d.confidence < threshold:
+    if not rules_decide and d.confidence is not None and d.confidence < threshold:
         d.triaged = True
         d.queue = next((q for q in queues.values() if q.is_triage), None) or triage_queue_get()
         d.reasons.append(f"low confidence {d.confidence:.2f} < {threshold:.2f}: sent to triage")
@@ -176,12 +174,15 @@ def _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor) -
 def _decide_categories(ticket, d, rule_category, prediction, predictor, threshold) -> None:
     labels = prediction.labels if prediction else {}
     confidences = prediction.confidences if prediction else {}
-    wanted = {labels.get("category"), labels.get("subcategory")} - {None, ""}
-    found = Category.objects.filter(Q(slug__in=wanted) | Q(queue=d.queue, parent__isnull=False))
-    by_slug = {c.slug: c for c in found.select_related("parent")}
+    wanted = {rule_category, labels.get("category"), labels.get("subcategory")} - {None, ""}
+    has_subs = getattr(d.queue, "has_subs", True)  # annotated when loaded; unknown: look
+    by_slug = {}
+    if wanted or has_subs:
+        found = Category.objects.filter(Q(slug__in=wanted) | Q(queue=d.queue, parent__isnull=False))
+        by_slug = {c.slug: c for c in found.select_related("parent")}
     subs = [c for c in by_slug.values() if c.queue_id == d.queue.pk and c.parent_id]
-    if rule_category is not None:
-        d.category = rule_category
+    if rule_category in by_slug:
+        d.category = by_slug[rule_category]
     elif not d.triaged and labels.get("category") in by_slug:
         if confidences.get("category", 0) >= threshold:
             d.category = by_slug[labels["category"]]
@@ -232,9 +233,9 @@ def _write(ticket, d: _Decision, outcome, compiled, prediction) -> None:
     ticket.confidence = d.confidence
     ticket.routing_reason = "; ".join(d.reasons)[:2000]
     ticket.tags = list(dict.fromkeys([*(ticket.tags or []), *outcome.tags]))
-    skill = compiled.skills.get(outcome.changes.get("required_skill", ""))
-    if skill is not None:
-        ticket.required_skill = skill
+    skill_id = compiled.skills.get(outcome.changes.get("required_skill", ""))
+    if skill_id is not None:
+        ticket.required_skill_id = skill_id
     if not ticket.language and prediction is not None and prediction.language:
         ticket.language = prediction.language[:10]
     ticket.save(

@@ -11,16 +11,18 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from helpdesk import realtime
 from tickets.models import AuthorKind, Comment, Status, Ticket, TicketEvent
 from tickets.roles import MANAGERS_GROUP
 
+from . import escalation_sql
+from .escalation_sql import LABEL, Fired
+
 logger = logging.getLogger(__name__)
 
-LABEL = {"first_response": "first response", "resolution": "resolution"}
 CHUNK = 5000
 
 
@@ -43,58 +45,65 @@ def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Ticket]:
     return rows
 
 
-def escalations_record(
-    *,
-    at_risk: dict[str, list[uuid.UUID]],
-    breached: dict[str, list[uuid.UUID]],
-    moved: list[tuple[uuid.UUID, str]],
-    now: datetime,
-) -> None:
-    ids = list({pk for group in (*at_risk.values(), *breached.values()) for pk in group})
-    if not ids:
-        return
+def _fired_write_orm(*, kind: str, state: str, ids: list[uuid.UUID], now: datetime) -> list[Fired]:
+    """The portable path (SQLite): the same rows as escalation_sql, through bulk_create."""
     tickets = _load(ids)
-    comments: list[Comment] = []
-    audit: list[TicketEvent] = []
-    live: list[tuple[uuid.UUID, dict]] = []
-    assignee_mail: dict[str, list[str]] = defaultdict(list)
-    manager_lines: list[str] = []
-    for level, fired in ((1, at_risk), (2, breached)):
-        for kind, kind_ids in fired.items():
-            for pk in kind_ids:
-                ticket = tickets[pk]
-                due = getattr(ticket, f"sla_{kind}_due")
-                if level == 1:
-                    minutes = max(math.ceil((due - now).total_seconds() / 60), 0)
-                    text = f"SLA at risk: {LABEL[kind]} due in {minutes} minutes ({due:%Y-%m-%d %H:%M} UTC)."
-                    data = {"deadline": kind, "state": "at_risk", "minutes_left": minutes}
-                    agent = ticket.assigned_agent
-                    if agent is not None and agent.user.email:
-                        assignee_mail[agent.user.email].append(
-                            f"{text} Ticket {pk}: {ticket.subject}"
-                        )
-                else:
-                    minutes = math.floor((now - due).total_seconds() / 60)
-                    text = f"SLA breached: {LABEL[kind]} was due {due:%Y-%m-%d %H:%M} UTC ({minutes} minutes ago)."
-                    data = {"deadline": kind, "state": "breached", "minutes_over": minutes}
-                    manager_lines.append(f"{text} Ticket {pk}: {ticket.subject}")
-                comments.append(
-                    Comment(ticket_id=pk, author_kind=AuthorKind.SYSTEM, body=text, internal=True)
-                )
-                audit.append(
-                    TicketEvent(
-                        ticket_id=pk,
-                        kind="escalated",
-                        field="escalation_level",
-                        after=level,
-                        reason=text,
-                        data=data,
-                        created_at=now,
-                    )
-                )
-                live.append((pk, {"level": ticket.escalation_level, **data}))
-    for pk, before in moved:
-        audit.append(
+    prepared = []
+    for pk in ids:
+        ticket = tickets[pk]
+        due = getattr(ticket, f"sla_{kind}_due")
+        if state == "at_risk":
+            minutes = max(math.ceil((due - now).total_seconds() / 60), 0)
+            text = (
+                f"SLA at risk: {LABEL[kind]} due in {minutes} minutes ({due:%Y-%m-%d %H:%M} UTC)."
+            )
+            data = {"deadline": kind, "state": state, "minutes_left": minutes}
+        else:
+            minutes = math.floor((now - due).total_seconds() / 60)
+            text = f"SLA breached: {LABEL[kind]} was due {due:%Y-%m-%d %H:%M} UTC ({minutes} minutes ago)."
+            data = {"deadline": kind, "state": state, "minutes_over": minutes}
+        prepared.append((ticket, minutes, text, data))
+    comments = Comment.objects.bulk_create(
+        [
+            Comment(ticket_id=t.pk, author_kind=AuthorKind.SYSTEM, body=text, internal=True)
+            for t, _, text, _ in prepared
+        ],
+        batch_size=CHUNK,
+    )
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket_id=t.pk,
+                kind="escalated",
+                field="escalation_level",
+                after=1 if state == "at_risk" else 2,
+                reason=text,
+                data=data,
+                created_at=now,
+            )
+            for t, _, text, data in prepared
+        ],
+        batch_size=CHUNK,
+    )
+    return [
+        Fired(
+            ticket_id=t.pk,
+            comment_id=comment.pk,
+            level=t.escalation_level,
+            kind=kind,
+            state=state,
+            minutes=minutes,
+            text=text,
+            subject=t.subject,
+            email=t.assigned_agent.user.email if t.assigned_agent else "",
+        )
+        for (t, minutes, text, _), comment in zip(prepared, comments, strict=True)
+    ]
+
+
+def _status_events_write_orm(*, moved: list[tuple[uuid.UUID, str]], now: datetime) -> None:
+    TicketEvent.objects.bulk_create(
+        [
             TicketEvent(
                 ticket_id=pk,
                 kind="status_changed",
@@ -104,23 +113,64 @@ def escalations_record(
                 reason="SLA breached",
                 created_at=now,
             )
+            for pk, before in moved
+        ],
+        batch_size=CHUNK,
+    )
+
+
+def escalations_record(
+    *,
+    at_risk: dict[str, list[uuid.UUID]],
+    breached: dict[str, list[uuid.UUID]],
+    moved: list[tuple[uuid.UUID, str]],
+    now: datetime,
+) -> list[Fired]:
+    """Comments, audit rows, live events and mail for the claimed escalations."""
+    on_postgres = connection.vendor == "postgresql"
+    write = escalation_sql.fired_write if on_postgres else _fired_write_orm
+    fired: list[Fired] = []
+    for state, groups in (("at_risk", at_risk), ("breached", breached)):
+        for kind, ids in groups.items():
+            if ids:
+                fired += write(kind=kind, state=state, ids=ids, now=now)
+    if moved:
+        (escalation_sql.status_events_write if on_postgres else _status_events_write_orm)(
+            moved=moved, now=now
         )
-    created = Comment.objects.bulk_create(comments, batch_size=CHUNK)
-    TicketEvent.objects.bulk_create(audit, batch_size=CHUNK)
-    for pk, payload in live:
-        realtime.publish("ticket.escalated", pk, payload)
+    for item in fired:
+        minutes_key = "minutes_left" if item.state == "at_risk" else "minutes_over"
+        realtime.publish(
+            "ticket.escalated",
+            item.ticket_id,
+            {
+                "level": item.level,
+                "deadline": item.kind,
+                "state": item.state,
+                minutes_key: item.minutes,
+            },
+        )
     for pk, before in moved:
         realtime.publish(
             "ticket.status_changed", pk, {"status": Status.ESCALATED, "previous": before}
         )
-    for comment in created:
+    for item in fired:
         realtime.publish(
             "ticket.comment_added",
-            comment.ticket_id,
-            {"comment_id": comment.pk, "author_kind": AuthorKind.SYSTEM, "internal": True},
+            item.ticket_id,
+            {"comment_id": item.comment_id, "author_kind": AuthorKind.SYSTEM, "internal": True},
             internal=True,
         )
+    assignee_mail: dict[str, list[str]] = defaultdict(list)
+    manager_lines: list[str] = []
+    for item in fired:
+        line = f"{item.text} Ticket {item.ticket_id}: {item.subject}"
+        if item.state == "breached":
+            manager_lines.append(line)
+        elif item.email:
+            assignee_mail[item.email].append(line)
     _notify(assignee_mail=assignee_mail, manager_lines=manager_lines)
+    return fired
 
 
 def _manager_emails() -> list[str]:

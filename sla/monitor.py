@@ -23,7 +23,6 @@ from .selectors import DEFAULT_AT_RISK_MINUTES, max_at_risk_minutes
 # The resolution clock runs in these; the partial index ticket_sla_res_open has the same list.
 RUNNING = ("open", "assigned", "in_progress", "escalated")
 TO_ESCALATED = tuple(s for s, targets in SYSTEM_TRANSITIONS.items() if Status.ESCALATED in targets)
-CHUNK = 5000
 
 
 @dataclass
@@ -48,29 +47,57 @@ def _p(value):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _claim(sql: str, params: dict) -> list[uuid.UUID]:
+def _rows(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)) for (v,) in cursor.fetchall()]
+        return [(_uuid(row[0]), *row[1:]) for row in cursor.fetchall()]
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _claim(sql: str, params: dict) -> list[uuid.UUID]:
+    return [row[0] for row in _rows(sql, params)]
 
 
 _T = Ticket._meta.db_table
 _RUNNING_SQL = ", ".join(f"'{s}'" for s in RUNNING)
+_MOVES_SQL = ", ".join(f"'{s}'" for s in TO_ESCALATED)
 
 
 def _level_sql(level: int) -> str:
-    return f"CASE WHEN escalation_level < {level} THEN {level} ELSE escalation_level END"
+    return f"CASE WHEN {_T}.escalation_level < {level} THEN {level} ELSE {_T}.escalation_level END"
 
 
-def _claim_breached(kind: str, now: datetime) -> list[uuid.UUID]:
+def _claim_breached(kind: str, now: datetime) -> list[tuple[uuid.UUID, str]]:
+    """Claim the breaches of one deadline and move those tickets to `escalated` (from the statuses
+    the lifecycle allows) in the same statement; returns (id, status before)."""
     state, due = f"sla_{kind}_state", f"sla_{kind}_due"
     extra = "AND first_response_at IS NULL" if kind == "first_response" else ""
-    return _claim(
-        f"UPDATE {_T} SET {state} = 2, escalation_level = {_level_sql(2)}, updated_at = %(now)s "
-        f"WHERE status IN ({_RUNNING_SQL}) AND {state} < 2 AND sla_paused_at IS NULL {extra} "
-        f"AND {due} <= %(now)s RETURNING id",
-        {"now": _p(now)},
+    where = (
+        f"status IN ({_RUNNING_SQL}) AND {state} < 2 AND sla_paused_at IS NULL {extra} "
+        f"AND {due} <= %(now)s"
     )
+    assign = (
+        f"{state} = 2, escalation_level = {_level_sql(2)}, updated_at = %(now)s, "
+        f"status = CASE WHEN {_T}.status IN ({_MOVES_SQL}) THEN '{Status.ESCALATED}' "
+        f"ELSE {_T}.status END"
+    )
+    params = {"now": _p(now)}
+    if connection.vendor == "postgresql":
+        # FOR UPDATE: a second monitor waits here, then re-checks the row and no longer matches.
+        return _rows(
+            f"UPDATE {_T} SET {assign} FROM (SELECT id, status FROM {_T} WHERE {where} "
+            f"FOR UPDATE) AS before WHERE {_T}.id = before.id AND {_T}.{state} < 2 "
+            f"RETURNING {_T}.id, before.status",
+            params,
+        )
+    # SQLite: BEGIN IMMEDIATE holds the database's write lock for the whole transaction, so the
+    # rows read here are exactly the rows the UPDATE then claims.
+    before = dict(_rows(f"SELECT id, status FROM {_T} WHERE {where}", params))
+    claimed = _claim(f"UPDATE {_T} SET {assign} WHERE {where} RETURNING id", params)
+    return [(pk, before[pk]) for pk in claimed]
 
 
 def _claim_at_risk(kind: str, now: datetime, widest: int) -> list[uuid.UUID]:
@@ -91,34 +118,18 @@ def _claim_at_risk(kind: str, now: datetime, widest: int) -> list[uuid.UUID]:
     )
 
 
-def _escalate_status(ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str]]:
-    """Breached tickets go to `escalated` from the statuses the lifecycle allows; returns
-    (id, previous status) of those that moved. The rows are already locked by the claim."""
-    moved: list[tuple[uuid.UUID, str]] = []
-    for start in range(0, len(ids), CHUNK):
-        rows = list(
-            Ticket.objects.filter(
-                pk__in=ids[start : start + CHUNK], status__in=TO_ESCALATED
-            ).values_list("pk", "status")
-        )
-        Ticket.objects.filter(pk__in=[pk for pk, _ in rows]).update(status=Status.ESCALATED)
-        moved += rows
-    return moved
-
-
 def sla_monitor_run(*, now: datetime | None = None, refresh_risk: bool = True) -> MonitorResult:
     """One monitor pass (the beat task and `sla_check` both run this)."""
     now = now or timezone.now()
     result = MonitorResult()
     widest = max_at_risk_minutes()
     with transaction.atomic():
+        moved: list[tuple[uuid.UUID, str]] = []
         for kind in ("first_response", "resolution"):
-            result.breached[kind] = _claim_breached(kind, now)
+            claimed = _claim_breached(kind, now)
+            result.breached[kind] = [pk for pk, _ in claimed]
+            moved += [(pk, before) for pk, before in claimed if before in TO_ESCALATED]
             result.at_risk[kind] = _claim_at_risk(kind, now, widest)
-        breached_ids = list(
-            dict.fromkeys(result.breached["first_response"] + result.breached["resolution"])
-        )
-        moved = _escalate_status(breached_ids)
         result.escalated_status = len(moved)
         escalation.escalations_record(
             at_risk=result.at_risk, breached=result.breached, moved=moved, now=now

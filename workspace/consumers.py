@@ -91,11 +91,11 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def helpdesk_event(self, message):
-        await self.send_json(message["event"])
+        await self.send(text_data=message["text"])
 
     async def helpdesk_events(self, message):
-        for event in message["events"]:
-            await self.send_json(event)
+        for text in message["texts"]:
+            await self.send(text_data=text)
 
     async def helpdesk_presence(self, message):
         if message["from"] == self.channel_name:
@@ -152,13 +152,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
 
     async def helpdesk_event(self, message):
-        await self._forward(message["event"])
+        await self._forward(message["event"], message["text"])
 
     async def helpdesk_events(self, message):
-        for event in message["events"]:
-            await self._forward(event)
+        for event, text in zip(message["events"], message["texts"], strict=True):
+            await self._forward(event, text)
 
-    async def _forward(self, event: dict) -> None:
-        if not self.full:
-            event = {"type": event["type"], "ticket_id": event["ticket_id"]}
-        await self.send_json(event)
+    async def _forward(self, event: dict, text: str) -> None:
+        if self.full:
+            await self.send(text_data=text)
+        else:
+            await self.send_json({"type": event["type"], "ticket_id": event["ticket_id"]})

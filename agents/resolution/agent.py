@@ -10,7 +10,7 @@ Every run is an `AIResolutionAttempt` with the context snapshot, draft, score an
 from django.db import transaction
 
 from tickets import events
-from tickets.models import Status, Ticket
+from tickets.models import Channel, Status, Ticket
 from tickets.services import comment_create, ticket_system_transition
 
 from ..models import AgentKind, AIAction, AIResolutionAttempt
@@ -31,6 +31,13 @@ def _decide(draft: Draft, ticket: Ticket) -> str:
     return AIAction.HANDOFF
 
 
+# The reply goes back the way the ticket came in (the webhook hears about every reply).
+CHANNEL_BACKENDS = {
+    Channel.EMAIL: {"email", "webhook"},
+    Channel.IN_APP: {"fcm", "apns", "webhook"},
+}
+
+
 def _reply(ticket: Ticket, draft: Draft) -> None:
     comment_create(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
     notification_enqueue(
@@ -40,6 +47,7 @@ def _reply(ticket: Ticket, draft: Draft) -> None:
         dedupe="ai-reply",
         title=f"Re: {ticket.subject}",
         body=draft.text,
+        backends=CHANNEL_BACKENDS.get(ticket.channel),
     )
 
 

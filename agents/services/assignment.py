@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from helpdesk import realtime
 from tickets import events
-from tickets.lifecycle import system_can_transition
 from tickets.models import OPEN_STATUSES, PRIORITY_RANK, Status, Ticket
 from tickets.services import ticket_system_transition
 
@@ -120,13 +119,17 @@ def ticket_assign_agent(
 
 
 def _mark_waiting(ticket: Ticket, *, reason: str) -> Ticket:
-    """Nobody can take it: escalation level 1, status escalated, managers told (once)."""
-    if ticket.escalation_level >= 1 and ticket.status == Status.ESCALATED:
+    """Nobody can take it: the ticket is marked escalated (level 1), managers are told, once.
+
+    The status stays `open` (an `assigned` ticket without an agent goes back to `open`): the
+    ticket is waiting, not being worked on, and the customer should see that. The SLA monitor
+    may still escalate the status itself later."""
+    if ticket.status == Status.ASSIGNED:
+        ticket = ticket_system_transition(ticket=ticket, status=Status.OPEN, reason=reason)
+    if ticket.escalation_level >= 1:
         return ticket
-    ticket.escalation_level = max(ticket.escalation_level, 1)
+    ticket.escalation_level = 1
     ticket.save(update_fields=["escalation_level", "updated_at"])
-    if system_can_transition(ticket.status, Status.ESCALATED):
-        ticket = ticket_system_transition(ticket=ticket, status=Status.ESCALATED, reason=reason)
     events.ticket_system_event(
         ticket=ticket,
         kind="escalated",

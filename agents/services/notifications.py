@@ -68,13 +68,17 @@ def notification_enqueue(
     title: str,
     body: str,
     data: dict | None = None,
+    backends: set[str] | None = None,
 ) -> list[Notification]:
-    """Write one outbox row per backend and recipient, and send each after commit."""
+    """Write one outbox row per backend (all configured, or those named in `backends`) and
+    recipient, and send each after commit."""
     from .. import tasks
 
     people = _audience(ticket=ticket, audience=audience)
     created: list[Notification] = []
     for backend in configured_backends():
+        if backends is not None and backend.name not in backends:
+            continue
         for recipient in backend.recipients(people):
             key = f"{backend.name}:{event}:{ticket.pk}:{dedupe}:{recipient}"[:255]
             try:

@@ -225,3 +225,27 @@ def test_routed_tickets_get_a_suggested_reply_after_commit(
     ticket.suggested_reply = "Edited by me"
     ticket.save()
     assert ticket_suggest_reply(ticket_id=ticket.pk) is False
+
+
+def test_the_reply_goes_back_through_the_originating_channel(
+    ai_queue, ai_agent, human, customer, claude, settings
+):
+    from agents.models import PushDevice
+
+    settings.HELPDESK_FCM_PROJECT_ID = "demo"
+    PushDevice.objects.create(user=customer, platform="android", token="phone-9")
+    claude(RESET_REPLY, 0.95)
+    app_ticket = new_ticket(ai_queue, customer, channel="in_app")
+    ticket_ai_resolve(ticket_id=app_ticket.pk)
+    mail_ticket = new_ticket(ai_queue, customer, channel="email")
+    ticket_ai_resolve(ticket_id=mail_ticket.pk)
+
+    def backends(ticket):
+        return set(
+            Notification.objects.filter(ticket=ticket, event="ticket.reply").values_list(
+                "backend", flat=True
+            )
+        )
+
+    assert backends(app_ticket) == {"fcm"}
+    assert backends(mail_ticket) == {"email"}

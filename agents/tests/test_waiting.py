@@ -37,8 +37,9 @@ def test_nobody_free_escalates_and_notifies_managers(
         result = ticket_assign(ticket=ticket)
     ticket.refresh_from_db()
     assert result.waiting
-    assert ticket.status == Status.ESCALATED
+    assert ticket.status == Status.OPEN  # waiting, not being worked on
     assert ticket.escalation_level == 1
+    assert ticket.events.get(kind="escalated").data == {"level": 1, "cause": "no_agent_free"}
     assert ticket.assigned_agent is None
     assert ("ticket.escalated", {"level": 1, "reason": "no eligible agent free"}) in published
     assert [m.to for m in mail.outbox] == [[manager.email]]
@@ -68,7 +69,7 @@ def test_sweep_assigns_most_urgent_then_oldest_when_an_agent_comes_online(queue)
         ticket.refresh_from_db()
     assert new_urgent.assigned_agent == agent and new_urgent.status == Status.ASSIGNED
     assert old_normal.assigned_agent == agent
-    assert new_normal.assigned_agent is None and new_normal.status == Status.ESCALATED
+    assert new_normal.assigned_agent is None and new_normal.escalation_level == 1
     assert old_low.assigned_agent is None
 
 
@@ -97,3 +98,19 @@ def test_beat_runs_the_sweep_every_minute():
     task = PeriodicTask.objects.get(task="agents.tasks.assign_waiting_tickets")
     assert task.enabled
     assert (task.interval.every, task.interval.period) == (1, "minutes")
+
+
+def test_stored_load_follows_assignments_and_the_sweep_heals_drift(queue, manager):
+    from agents.models import AgentLoad
+
+    agent = make_agent(queue)
+    first, second = TicketFactory(queue=queue), TicketFactory(queue=queue)
+    ticket_assign(ticket=first)
+    ticket_assign(ticket=second)
+    assert AgentLoad.objects.get(agent=agent).open_tickets == 2
+    ticket_change_status(ticket=first, user=manager, status=Status.IN_PROGRESS)
+    ticket_change_status(ticket=first, user=manager, status=Status.RESOLVED)
+    assert AgentLoad.objects.get(agent=agent).open_tickets == 1
+    AgentLoad.objects.filter(agent=agent).update(open_tickets=99)
+    ticket_assign_waiting()
+    assert AgentLoad.objects.get(agent=agent).open_tickets == 1

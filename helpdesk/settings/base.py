@@ -228,8 +228,11 @@ HELPDESK_APNS_AUTH_TOKEN = env("HELPDESK_APNS_AUTH_TOKEN")
 
 # Live events (H6, docs/WORKSPACE.md). One daphne process keeps all its sockets' pending messages
 # in one Redis key; channels-redis drops group messages beyond `capacity` (default 100), which a
-# busy workspace reaches. HELPDESK_WS_CAPACITY raises that bound.
+# busy workspace reaches. HELPDESK_WS_CAPACITY raises that bound. redis-py 8 reads with a 5 s
+# socket timeout, the same as channels-redis' blocking pop: idle sockets then died after 5 s, so
+# the layer's connections get a longer one.
 if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": 30}]
     CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = int(
         env("HELPDESK_WS_CAPACITY", "1500") or 1500
     )

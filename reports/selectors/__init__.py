@@ -1,6 +1,10 @@
 """One selector per report; each takes parsed ReportFilters and returns a JSON-ready dict with
 `report`, `filters`, optionally `summary` and `series`, and `tables` (name → list of flat rows)."""
 
+from django.conf import settings
+from django.db import connection, transaction
+
+from ..filters import ReportFilters
 from .agents import report_agents
 from .csat import report_csat
 from .customers import report_customers
@@ -17,4 +21,16 @@ REPORTS = {
     "csat": report_csat,
 }
 
-__all__ = ["REPORTS"]
+
+def report_run(*, name: str, filters: ReportFilters) -> dict:
+    """Run one report in a read transaction; on PostgreSQL give its sorts (medians, grouping sets)
+    enough memory to stay off disk, for this transaction only."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            work_mem = getattr(settings, "HELPDESK_REPORTS_WORK_MEM", "64MB")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        return REPORTS[name](filters=filters)
+
+
+__all__ = ["REPORTS", "report_run"]

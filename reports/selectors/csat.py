@@ -24,9 +24,11 @@ def report_csat(*, filters: ReportFilters) -> dict:
             Count("pk", filter=Q(csat_score__gte=4)),
             Count("pk", filter=Q(csat_score__isnull=False)),
         ),
+        **{f"score_{score}": Count("pk", filter=Q(csat_score=score)) for score in range(1, 6)},
     )
-    counts = dict(rated.values_list("csat_score").annotate(n=Count("pk")).order_by())
-    distribution = [{"score": score, "tickets": counts.get(score, 0)} for score in range(1, 6)]
+    distribution = [
+        {"score": score, "tickets": summary.pop(f"score_{score}")} for score in range(1, 6)
+    ]
     per_day = {
         day_key(row["day"]): row
         for row in rated.annotate(day=TruncDay("created_at"))

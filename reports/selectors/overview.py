@@ -72,10 +72,11 @@ def _series(filters: ReportFilters) -> list[dict]:
     """Created and resolved per day, and the backlog (unresolved tickets) at the end of each day:
     the backlog at the start plus a running sum (window function) of created − resolved."""
     scoped = filters.scoped()
-    backlog_start = scoped.filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=filters.start),
-        created_at__lt=filters.start,
-    ).count()
+    # Two counts rather than one OR, so each is an index-only scan of a partial index.
+    backlog_start = (
+        scoped.filter(resolved_at__isnull=True, created_at__lt=filters.start).count()
+        + scoped.filter(resolved_at__gte=filters.start, created_at__lt=filters.start).count()
+    )
     created_sql, created_params = compiled(
         filters.tickets().annotate(day=TruncDay("created_at")).values("day").annotate(n=Count("pk"))
     )

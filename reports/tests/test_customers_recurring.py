@@ -68,3 +68,16 @@ def test_csat_report(world, api, manager):
     assert [row["tickets"] for row in data["tables"]["distribution"]] == [0, 0, 1, 0, 1]
     day0 = world.base.strftime("%Y-%m-%d")
     assert {r["day"]: r["csat_avg"] for r in data["series"]}[day0] == 4.0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text terms need PostgreSQL")
+def test_terms_are_sampled_and_scaled_above_the_limit(world, api, manager, monkeypatch):
+    from reports.selectors import recurring
+
+    monkeypatch.setattr(recurring, "TERMS_SAMPLE", 2)
+    data = _get(api, manager, "recurring")
+    assert data["terms_sampled_every"] == 3  # 6 tickets in the two periods, at most 2 parsed
+    assert all(
+        row["current"] % 3 == 0 and row["previous"] % 3 == 0 for row in data["tables"]["terms"]
+    )
+    assert data["tables"]["categories"][0]["current"] == 2  # only terms are sampled

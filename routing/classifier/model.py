@@ -13,6 +13,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
@@ -22,6 +23,7 @@ from . import metrics
 FIELDS = ("queue", "category", "priority", "subcategory")
 MIN_PER_CLASS = 1
 CV_FOLDS = 3
+ISOTONIC_MIN_ROWS = 1000  # fewer out-of-fold rows: temperature scaling alone
 WORKERS = min(4, os.cpu_count() or 1)
 
 
@@ -33,12 +35,29 @@ class Head:
     intercept: np.ndarray
     temperature: float
     cv_metrics: dict = field(default_factory=dict)
+    # Top-label recalibration: isotonic map from the chosen label's probability to how often
+    # the chosen label was right (out of fold). Empty: temperature scaling only.
+    iso_x: np.ndarray = field(default_factory=lambda: np.empty(0))
+    iso_y: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def scores(self, x) -> np.ndarray:
         return np.asarray(x @ self.coef.T) + self.intercept
 
     def proba(self, x) -> np.ndarray:
         return softmax(self.scores(x) / self.temperature)
+
+    def confidence(self, top: np.ndarray) -> np.ndarray:
+        """Calibrated probability that the chosen label (whose softmax probability is `top`)
+        is right."""
+        if not len(self.iso_x):
+            return top
+        return np.interp(top, self.iso_x, self.iso_y)
+
+    def top(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Index of the chosen class and its calibrated confidence, per row."""
+        p = self.proba(x)
+        best = p.argmax(axis=1)
+        return best, self.confidence(p[np.arange(len(best)), best])
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -138,7 +157,12 @@ def fit_head(x, y: np.ndarray, *, field_name: str, c: float = 0.5, workers: int 
         confidence=[float(c) for c in p.max(axis=1)],
     )
     cv.pop("per_class", None)
-    return Head(field_name, classes, coef, intercept, temperature, cv_metrics=cv)
+    head = Head(field_name, classes, coef, intercept, temperature, cv_metrics=cv)
+    if len(y) >= ISOTONIC_MIN_ROWS:
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        iso.fit(p.max(axis=1), (p.argmax(axis=1) == y_idx).astype(float))
+        head.iso_x, head.iso_y = iso.X_thresholds_, iso.y_thresholds_
+    return head
 
 
 @dataclass
@@ -172,11 +196,15 @@ class TextModel:
                     p = np.where(mask, p, 0.0)
                     p = p / p.sum()
             best = int(p.argmax())
+            confidence = float(head.confidence(p[best : best + 1])[0])
+            # the other labels share what the chosen one does not get, in their proportions
+            rest = (1.0 - confidence) / (1.0 - p[best]) if p[best] < 1.0 else 0.0
             out["labels"][name] = str(head.classes[best])
-            out["confidences"][name] = float(p[best])
+            out["confidences"][name] = confidence
             order = np.argsort(-p)[:top]
             out["probabilities"][name] = {
-                str(head.classes[i]): round(float(p[i]), 4) for i in order
+                str(head.classes[i]): round(confidence if i == best else float(p[i]) * rest, 4)
+                for i in order
             }
         explain = "queue" if "queue" in self.heads else next(iter(self.heads), None)
         if explain:

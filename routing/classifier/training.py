@@ -51,11 +51,11 @@ def model_evaluate(model: TextModel, rows: list[Row]) -> dict[str, dict]:
         keep = [i for i, t in enumerate(truth) if t]
         if not keep:
             continue
-        p = head.proba(x[keep])
+        best, confidence = head.top(x[keep])
         report[name] = metrics.field_report(
             y_true=[truth[i] for i in keep],
-            y_pred=[str(c) for c in head.classes[p.argmax(axis=1)]],
-            confidence=[float(c) for c in p.max(axis=1)],
+            y_pred=[str(c) for c in head.classes[best]],
+            confidence=[float(c) for c in confidence],
         )
     return report
 

@@ -132,3 +132,32 @@ def test_subcategory_is_predicted_within_the_queue(model_dir):  # noqa: F811
     assert set(prediction.probabilities["subcategory"]) <= {"refund", "invoice-question"}
     tech = local.predict("app crash on login", {"queue": "tech"})
     assert "subcategory" not in tech.labels  # tech has no sub-categories
+
+
+def test_large_noisy_history_gets_monotone_top_label_calibration():
+    import random
+
+    import numpy as np
+
+    from routing.classifier.model import train_text_model
+    from routing.tests.classifier_support import VOCABULARY, sentence
+
+    rng = random.Random(3)
+    topics = list(VOCABULARY)
+    texts, labels = [], []
+    for i in range(1200):
+        topic = topics[i % 3]
+        texts.append(sentence(topic, rng, 3) + " " + sentence(rng.choice(topics), rng, 3))
+        labels.append(topic if rng.random() > 0.25 else rng.choice(topics))  # 25% noise
+
+    model = train_text_model(texts, {"queue": labels})
+
+    head = model.heads["queue"]
+    assert len(head.iso_x) > 0
+    raw = np.linspace(0.34, 1.0, 50)
+    calibrated = head.confidence(raw)
+    assert np.all(np.diff(calibrated) >= 0) and calibrated.min() >= 0 and calibrated.max() <= 1
+    out = model.predict_one(sentence("billing", rng))
+    assert out["labels"]["queue"] == "billing"
+    assert 0.5 < out["confidences"]["queue"] < 1.0  # noisy labels: never certain
+    assert sum(out["probabilities"]["queue"].values()) == pytest.approx(1.0, abs=1e-3)

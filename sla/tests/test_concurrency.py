@@ -11,6 +11,11 @@ from sla.monitor import sla_monitor_run
 from tickets.models import Comment, Status, Ticket, TicketEvent
 from tickets.tests.factories import TicketFactory
 
+needs_server_db = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's in-memory test database locks whole tables across threads",
+)
+
 
 def _concurrent_passes(n: int = 2):
     barrier = threading.Barrier(n)
@@ -34,6 +39,7 @@ def _concurrent_passes(n: int = 2):
     return results
 
 
+@needs_server_db
 @pytest.mark.django_db(transaction=True)
 def test_two_monitors_fire_each_level_once(queue):
     now = timezone.now()

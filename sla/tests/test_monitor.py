@@ -206,6 +206,9 @@ def test_monitor_schedule_is_stored_for_beat():
     task = PeriodicTask.objects.get(name="sla: monitor")
     assert task.task == "sla.tasks.sla_monitor" and task.enabled
     assert (task.interval.every, task.interval.period) == (1, "minutes")
+    risk = PeriodicTask.objects.get(name="sla: breach risk")
+    assert risk.task == "sla.tasks.breach_risk_refresh" and risk.enabled
+    assert (risk.interval.every, risk.interval.period) == (5, "minutes")
 
 
 def test_task_runs_the_monitor(queue):
@@ -216,3 +219,12 @@ def test_task_runs_the_monitor(queue):
     assert "resolution at risk: 0, breached: 1" in summary
     ticket.refresh_from_db()
     assert ticket.status == "escalated"
+
+
+def test_breach_risk_task_scores_open_tickets(queue):
+    from sla.tasks import breach_risk_refresh_task
+
+    ticket = due_ticket(queue=queue, resolution_in=timedelta(hours=2))
+    assert breach_risk_refresh_task.delay().get() == 1
+    ticket.refresh_from_db()
+    assert 0 < ticket.breach_risk < 1

@@ -286,3 +286,28 @@ async def test_limited_agent_gets_ids_only_on_the_workspace(ticket, agent):
         "ticket_id": str(ticket.pk),
     }
     await work.disconnect()
+
+
+async def test_events_of_one_transaction_arrive_in_order(ticket, customer, agent):
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    await cust.receive_json_from(timeout=3)
+
+    def together():
+        with transaction.atomic():
+            services.ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
+            services.comment_create(ticket=ticket, user=agent.user, body="On it")
+
+    await _sync(together)
+    first = await cust.receive_json_from(timeout=3)
+    second = await cust.receive_json_from(timeout=3)
+    assert [first["type"], second["type"]] == ["ticket.status_changed", "ticket.comment_added"]
+    await cust.disconnect()
+
+
+async def test_in_memory_layer_of_the_embedded_default_delivers(settings, ticket, customer, agent):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
+    await cust.receive_json_from(timeout=3)
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
+    assert (await _next(cust, "ticket.status_changed"))["status"] == "in_progress"
+    await cust.disconnect()

@@ -1,0 +1,58 @@
+"""helpdesk.realtime without sockets: audiences, what customers may see, batching, the layer."""
+
+from channels_redis.core import RedisChannelLayer
+from django.conf import settings
+
+from helpdesk import realtime
+
+
+def test_internal_events_never_address_the_customer_group():
+    message = {"type": "ticket.comment_added", "ticket_id": "t1", "comment_id": 3, "internal": True}
+    groups = [group for group, _ in realtime.deliveries(message, internal=True)]
+    assert groups == ["ticket.t1.staff", "workspace"]
+
+
+def test_customer_copy_keeps_only_public_fields():
+    message = {
+        "type": "ticket.reassigned",
+        "ticket_id": "t1",
+        "agent": "Ann",
+        "queue": "billing",
+        "reason": "VIP",
+        "breach_risk": 0.9,
+        "routing_reason": "rule 4",
+    }
+    sends = dict(realtime.deliveries(message, internal=False))
+    assert sends["ticket.t1.staff"]["event"] == message
+    assert sends["ticket.t1.customer"]["event"] == {
+        "type": "ticket.reassigned",
+        "ticket_id": "t1",
+        "agent": "Ann",
+        "queue": "billing",
+    }
+    assert "VIP" not in sends["ticket.t1.customer"]["text"]
+
+
+def test_batch_sends_one_message_per_group_in_order():
+    a = realtime.deliveries({"type": "ticket.routed", "ticket_id": "t1"}, internal=False)
+    b = realtime.deliveries({"type": "ticket.assigned", "ticket_id": "t1"}, internal=False)
+    c = realtime.deliveries({"type": "ticket.created", "ticket_id": "t2"}, internal=True)
+    coalesced = dict(realtime._coalesce([a, b, c]))
+    assert [e["type"] for e in coalesced["workspace"]["events"]] == [
+        "ticket.routed",
+        "ticket.assigned",
+        "ticket.created",
+    ]
+    assert len(coalesced["workspace"]["texts"]) == 3
+    assert [e["type"] for e in coalesced["ticket.t1.customer"]["events"]] == [
+        "ticket.routed",
+        "ticket.assigned",
+    ]
+    assert "ticket.t2.customer" not in coalesced
+
+
+def test_redis_reads_outlast_the_layers_blocking_pop():
+    """redis-py 8 times reads out after 5 s, exactly channels-redis' blocking pop: idle sockets
+    died every 5 s until the layer's connections got a longer timeout."""
+    host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
