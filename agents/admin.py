@@ -25,7 +25,6 @@ class SkillAdmin(admin.ModelAdmin):
 class AgentAdmin(admin.ModelAdmin):
     list_display = (
         "name",
-        "email",
         "kind",
         "languages_display",
         "timezone",

@@ -4,6 +4,7 @@ Queue membership, skill, kind and availability are filtered in SQL. Working hour
 schedule in each agent's own time zone) and language codes are checked in Python on the
 few agents that remain; workload is counted in SQL by `agents.ranking`."""
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -90,16 +91,25 @@ def eligible_agents_qs(*, ticket: Ticket, kind: str = AgentKind.HUMAN) -> QueryS
     return agents.distinct()
 
 
-def eligible_agents(*, ticket: Ticket, at: datetime) -> list[Agent]:
-    """Every rule: the SQL part, then language and working hours on the remaining rows."""
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    pk: int
+    max_tickets: int
+    load: int | None  # stored open-ticket count (agents.AgentLoad); None: never counted yet
+
+
+def eligible_agents(*, ticket: Ticket, at: datetime) -> list[Candidate]:
+    """Every rule: the SQL part (with each agent's stored load, in the same query), then language
+    and working hours on the remaining rows."""
     rows = (
         eligible_agents_qs(ticket=ticket)
-        .only("id", "languages", "timezone", "working_hours", "max_tickets", "user_id")
         .order_by("pk")
+        .values_list(
+            "pk", "languages", "timezone", "working_hours", "max_tickets", "load__open_tickets"
+        )
     )
     return [
-        agent
-        for agent in rows
-        if speaks(agent.languages, ticket.language)
-        and is_working(agent.working_hours, agent.timezone, at)
+        Candidate(pk=pk, max_tickets=max_tickets, load=load)
+        for pk, languages, tz_name, hours, max_tickets, load in rows
+        if speaks(languages, ticket.language) and is_working(hours, tz_name, at)
     ]

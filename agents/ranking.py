@@ -14,16 +14,17 @@ until they have one.
 """
 
 import math
+import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from tickets.models import Ticket, TicketEvent
 
+from .eligibility import Candidate
 from .workload import agent_loads
 
 W_RATE = 0.7
@@ -31,6 +32,10 @@ W_SPEED = 0.3
 W_LOAD = 0.3
 EXPLORATION_C = 0.3
 HISTORY_DAYS = 180
+
+# Per-process cache of history per (queue, category): (expires at, value). Process-local on
+# purpose: a decision then needs no network round trip, and the value is cheap to rebuild.
+_HISTORY: dict[tuple[int | None, int | None], tuple[float, dict]] = {}
 
 
 @dataclass
@@ -114,12 +119,18 @@ def agent_history(*, queue_id: int | None, category_id: int | None) -> dict[int,
     ttl = getattr(settings, "HELPDESK_ASSIGNMENT_STATS_TTL", 30)
     if not ttl:
         return _history_from_db(queue_id, category_id)
-    key = f"agents:history:{queue_id}:{category_id}"
-    history = cache.get(key)
-    if history is None:
-        history = _history_from_db(queue_id, category_id)
-        cache.set(key, history, ttl)
-    return history
+    key = (queue_id, category_id)
+    cached = _HISTORY.get(key)
+    now = time.monotonic()
+    if cached is None or cached[0] < now:
+        cached = (now + ttl, _history_from_db(queue_id, category_id))
+        _HISTORY[key] = cached
+    return cached[1]
+
+
+def history_forget(*, queue_id: int | None, category_id: int | None) -> None:
+    """Drop this process's cached history (e.g. right after a reassignment)."""
+    _HISTORY.pop((queue_id, category_id), None)
 
 
 def score_agent(
@@ -151,12 +162,17 @@ def score_agent(
     )
 
 
-def rank_agents(*, agents: list, queue_id: int | None, category_id: int | None) -> list[Score]:
+def rank_agents(
+    *, agents: list[Candidate], queue_id: int | None, category_id: int | None
+) -> list[Score]:
     """Eligible agents, best first. Agents already at capacity are left out."""
     if not agents:
         return []
     history = agent_history(queue_id=queue_id, category_id=category_id)
-    counts = agent_loads([agent.pk for agent in agents])
+    counts = {agent.pk: agent.load for agent in agents if agent.load is not None}
+    uncounted = [agent.pk for agent in agents if agent.load is None]
+    if uncounted:
+        counts.update(agent_loads(uncounted))
     total_outcomes = sum(item.outcomes for item in history.values())
     timed = [(h.avg_hours, h.resolved) for h in history.values() if h.avg_hours is not None]
     weight = sum(n for _, n in timed)

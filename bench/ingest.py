@@ -155,7 +155,12 @@ def run_wrk(args, bodies: Path, duration: int, limits: str = "") -> dict:
             str(LUA),
             f"http://127.0.0.1:{args.port}{PATH}",
         ],
-        env={**os.environ, "BENCH_BODIES": str(bodies), "BENCH_THREADS": str(args.threads)},
+        env={
+            **os.environ,
+            "BENCH_BODIES": str(bodies),
+            "BENCH_THREADS": str(args.threads),
+            "BENCH_LIMITS": limits,
+        },
         capture_output=True,
         text=True,
         check=True,

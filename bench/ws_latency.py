@@ -277,6 +277,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8, help="webhook senders")
     parser.add_argument("--event", default="ticket.assigned")
+    parser.add_argument(
+        "--inline",
+        action="store_true",
+        help="compare: send events inside the request (HELPDESK_REALTIME_INLINE=1)",
+    )
     args = parser.parse_args()
     tickets = 40 if args.quick else 200
     seconds = 5.0 if args.quick else 15.0
@@ -296,6 +301,7 @@ def main() -> None:
         "HELPDESK_THROTTLE_WEBHOOK": "10000000/min",
         "SECURE_COOKIES": "false",
         "LOG_LEVEL": "WARNING",
+        "HELPDESK_REALTIME_INLINE": "1" if args.inline else "",
     }
     manage = [PY, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -352,6 +358,7 @@ def main() -> None:
         origin = f"http://127.0.0.1:{ws_port}"
         throughput(http_port, 2.0, args.concurrency)  # warm up both workers and the caches
 
+        print(f"load average before measuring: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
         every, last, missing = asyncio.run(
             measure_latency(ws_url, origin, args.clients, tickets, http_port, args.event)
         )
@@ -390,6 +397,7 @@ def main() -> None:
                 f"({errors} errors; {received.value} messages delivered)"
             )
         base, loaded = statistics.mean(without), statistics.mean(with_clients)
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         print(
             f"ingestion: {base:.1f} → {loaded:.1f} tickets/s with {args.clients} clients "
             f"({(1 - loaded / base) * 100:+.1f}% slower)"

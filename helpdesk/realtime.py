@@ -31,6 +31,9 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# Only for bench/ws_latency.py --inline: send in the request, as a naive implementation would.
+_INLINE = os.environ.get("HELPDESK_REALTIME_INLINE") == "1"
+
 WORKSPACE_GROUP = "workspace"
 ENVELOPE_TYPE = "helpdesk.event"
 BATCH_ENVELOPE_TYPE = "helpdesk.events"
@@ -92,7 +95,7 @@ def _deliver(message: dict[str, Any], *, internal: bool) -> None:
     if layer is None:
         return
     sends = deliveries(message, internal=internal)
-    if isinstance(layer, InMemoryChannelLayer):
+    if isinstance(layer, InMemoryChannelLayer) or _INLINE:
         try:
             for group, envelope in sends:
                 async_to_sync(layer.group_send)(group, envelope)

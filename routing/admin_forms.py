@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.utils.html import escape
 
 from tickets.models import Channel, Priority
 
@@ -67,7 +68,7 @@ class RoutingRuleForm(forms.ModelForm):
             "stop",
         ]
         widgets = {"conditions": forms.Textarea(attrs={"rows": 3, "cols": 80})}
-        help_texts = {"conditions": FIELD_HELP}
+        help_texts = {"conditions": escape(FIELD_HELP)}  # admin renders help text as HTML
 
     def clean_conditions(self) -> str:
         text = (self.cleaned_data.get("conditions") or "").strip()

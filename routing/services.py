@@ -28,6 +28,10 @@ class _Decision:
     reasons: list[str] = field(default_factory=list)
 
 
+def _context(ticket: Ticket) -> dict:
+    return ticket.context if isinstance(ticket.context, dict) else {}
+
+
 def triage_queue_get() -> Queue:
     queue = Queue.objects.filter(is_triage=True, is_active=True).order_by("pk").first()
     if queue is None:
@@ -76,7 +80,7 @@ def ticket_route(
     if not rule_queue or not rule_category or priority_open:
         prediction, source, notes = policy.predict(
             text=facts["text"],
-            context=ticket.context or {},
+            context=_context(ticket),
             language=ticket.language,
             predictor=predictor,
             llm=llm,
@@ -84,7 +88,7 @@ def ticket_route(
     elif not ticket.language:  # only the language is open: never worth a Claude call
         prediction, source, notes = policy.predict(
             text=facts["text"],
-            context=ticket.context or {},
+            context=_context(ticket),
             language="",
             predictor=predictor,
             llm=None,
@@ -215,7 +219,7 @@ def _subcategory_predict(ticket, queue, subs, predictor) -> tuple:
     sub-categories); a crash or no model is simply no answer."""
     try:
         again = predictor(
-            f"{ticket.subject}\n{ticket.body}", {**(ticket.context or {}), "queue": queue.slug}
+            f"{ticket.subject}\n{ticket.body}", {**_context(ticket), "queue": queue.slug}
         )
     except Exception:
         return None, None
@@ -280,7 +284,7 @@ def _log(ticket, d, outcome, compiled, prediction, source, urgent, latency_ms, f
             "subject": ticket.subject,
             "body": ticket.body[:4000],
             "channel": ticket.channel,
-            "context": ticket.context or {},
+            "context": _context(ticket),
             "language": facts["language"],
             "email_domain": facts["email_domain"],
             "urgency_phrases": urgent,

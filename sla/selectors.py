@@ -1,6 +1,8 @@
 """Reads of the SLA app: which targets and which calendar apply to a ticket."""
 
+import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.db.models import Max, Q
 
@@ -8,6 +10,8 @@ from tickets.models import Priority, Queue
 
 from .calendar import ALWAYS_OPEN, Calendar, calendar_build
 from .models import BusinessCalendar, SLAPolicy
+
+logger = logging.getLogger(__name__)
 
 # (first response, resolution) in minutes when no policy is configured.
 DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
@@ -57,12 +61,17 @@ def calendar_for_queue(queue: Queue | None) -> Calendar:
     if queue is None or queue.calendar_id is None:
         return ALWAYS_OPEN
     stored = BusinessCalendar.objects.get(pk=queue.calendar_id)
-    return calendar_build(
-        timezone=stored.timezone,
-        hours=stored.hours,
-        holidays=stored.holidays.values_list("date", flat=True),
-        is_24x7=stored.is_24x7,
-    )
+    try:
+        return calendar_build(
+            timezone=stored.timezone,
+            hours=stored.hours,
+            holidays=stored.holidays.values_list("date", flat=True),
+            is_24x7=stored.is_24x7,
+        )
+    except (ValueError, TypeError, AttributeError, ZoneInfoNotFoundError):
+        # Saved around the admin's validation: a broken calendar must not stop intake.
+        logger.exception("business calendar %s is invalid; counting 24x7", stored.pk)
+        return ALWAYS_OPEN
 
 
 def max_at_risk_minutes() -> int:

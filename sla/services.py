@@ -3,6 +3,7 @@
 `helpdesk.pipeline` calls these; they never call back into it. Deadlines are counted in the
 business time of the ticket's queue calendar: resolution due = created + target + paused time."""
 
+import logging
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -10,9 +11,11 @@ from django.utils import timezone
 from tickets import events
 from tickets.models import Status, Ticket
 
-from .calendar import business_add, business_seconds
+from .calendar import ALWAYS_OPEN, business_add, business_seconds
 from .models import TicketSLA
 from .selectors import calendar_for_queue, sla_targets_for
+
+logger = logging.getLogger(__name__)
 
 # Statuses in which the resolution clock does not run. A resolved ticket that is reopened resumes
 # its clock as after a pause; a closed one never runs again.
@@ -41,8 +44,17 @@ def _apply_deadlines(*, ticket: Ticket, clock: TicketSLA, now: datetime) -> None
     deadline moved back out of reach (then it may fire again for the new deadline)."""
     calendar = calendar_for_queue(ticket.queue)
     start = ticket.created_at
-    fr_due = business_add(calendar, start, clock.first_response_minutes * 60)
-    res_due = business_add(calendar, start, clock.resolution_minutes * 60 + clock.paused_seconds)
+    try:
+        fr_due = business_add(calendar, start, clock.first_response_minutes * 60)
+        res_due = business_add(
+            calendar, start, clock.resolution_minutes * 60 + clock.paused_seconds
+        )
+    except ValueError:  # a calendar that is (almost) never open: count around the clock
+        logger.exception("no business hours for ticket %s; counting 24x7", ticket.pk)
+        fr_due = business_add(ALWAYS_OPEN, start, clock.first_response_minutes * 60)
+        res_due = business_add(
+            ALWAYS_OPEN, start, clock.resolution_minutes * 60 + clock.paused_seconds
+        )
     window = timedelta(minutes=clock.at_risk_minutes)
     clock.first_response_risk_at = fr_due - window
     clock.resolution_risk_at = res_due - window
@@ -133,8 +145,11 @@ def sla_clock_resume(*, ticket: Ticket, now: datetime | None = None) -> None:
     if clock is None:
         ticket.save(update_fields=["sla_paused_at", "updated_at"])
         return
-    calendar = calendar_for_queue(ticket.queue)
-    clock.paused_seconds += max(business_seconds(calendar, paused_at, now), 0.0)
+    try:
+        paused = business_seconds(calendar_for_queue(ticket.queue), paused_at, now)
+    except ValueError:
+        paused = (now - paused_at).total_seconds()
+    clock.paused_seconds += max(paused, 0.0)
     _apply_deadlines(ticket=ticket, clock=clock, now=now)
     clock.save()
     ticket.save(update_fields=_DEADLINE_FIELDS)

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "smoke-test-secret"
@@ -82,6 +83,13 @@ def wait_until_up(log: Path, proc: subprocess.Popen, base: str) -> str:
     pytest.fail(f"make run did not come up in {START_TIMEOUT}s:\n{log.read_text()[-4000:]}")
 
 
+def last_traceback(log: Path) -> str:
+    """The server's last traceback, so a failure here says what broke inside it."""
+    text = log.read_text(errors="replace")
+    start = text.rfind("Traceback (most recent call last)")
+    return text[start : start + 6000] if start >= 0 else text[-3000:]
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -139,19 +147,28 @@ def test_make_run_serves_a_signed_ticket_from_a_clean_clone(tmp_path):
         signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         headers = {"Content-Type": "application/json", "X-Helpdesk-Signature": signature}
         status, raw = request(f"{base}/api/webhooks/support/ingest", data=body, headers=headers)
-        assert status == 201, raw
+        assert status == 201, (raw[:300], last_traceback(log))
         created = json.loads(raw)
         status, raw = request(f"{base}/api/webhooks/support/ingest", data=body, headers=headers)
         assert status == 200 and json.loads(raw)["ticket_id"] == created["ticket_id"]
 
         auth = {"Authorization": f"Token {tokens['manager']}"}
         status, raw = request(f"{base}/api/v1/tickets/{created['ticket_id']}/", headers=auth)
-        assert status == 200, raw
+        assert status == 200, (raw[:300], last_traceback(log))
         ticket = json.loads(raw)
         assert ticket["subject"] == "Cannot access my dashboard"
         assert ticket["channel"] == "email"
         status, _ = request(f"{base}/api/v1/tickets/{created['ticket_id']}/")
         assert status == 401
+
+        # WebSockets on the same port: the ticket's live channel opens with its snapshot.
+        ws_url = (
+            f"ws://127.0.0.1:{port}/ws/tickets/{created['ticket_id']}/?token={tokens['manager']}"
+        )
+        with connect(ws_url, additional_headers={"Origin": base}, open_timeout=30) as ws:
+            first = json.loads(ws.recv(timeout=30))
+        assert first["type"] == "ticket.snapshot"
+        assert first["ticket_id"] == created["ticket_id"]
 
         # The admin and its static files are served by the same process.
         assert request(f"{base}/admin/login/")[0] == 200

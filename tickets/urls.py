@@ -1,28 +1,34 @@
-"""Mounted at `api/` by helpdesk/urls.py: the ingestion webhook and the tickets of `/api/v1/`."""
+"""Mounted at `api/` by helpdesk/urls.py: the ingestion webhook and the tickets of `/api/v1/`.
+
+Each `/api/v1/` route also answers without its trailing slash: Django's slash redirect cannot
+carry a POST body (and with DEBUG on it is an error page), so a client that drops the slash
+gets the same view, left out of the schema."""
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from .api.actions import TicketCorrectApi, TicketReassignApi, TicketStatusApi
 from .api.comments import TicketCommentsApi
 from .api.tickets import TicketDetailApi, TicketListCreateApi
 from .webhooks import IngestWebhookApi
 
+V1 = [
+    ("v1/tickets/", TicketListCreateApi, "api-tickets"),
+    ("v1/tickets/<str:ticket_id>/", TicketDetailApi, "api-ticket"),
+    ("v1/tickets/<str:ticket_id>/comments/", TicketCommentsApi, "api-ticket-comments"),
+    ("v1/tickets/<str:ticket_id>/status/", TicketStatusApi, "api-ticket-status"),
+    ("v1/tickets/<str:ticket_id>/reassign/", TicketReassignApi, "api-ticket-reassign"),
+    ("v1/tickets/<str:ticket_id>/correct/", TicketCorrectApi, "api-ticket-correct"),
+]
+
+
+def _unlisted(view):
+    methods = {m: extend_schema(exclude=True) for m in ("get", "post") if hasattr(view, m)}
+    return extend_schema_view(**methods)(type(f"{view.__name__}NoSlash", (view,), {})).as_view()
+
+
 urlpatterns = [
     path("webhooks/support/ingest", IngestWebhookApi.as_view(), name="webhook-ingest"),
-    path("v1/tickets/", TicketListCreateApi.as_view(), name="api-tickets"),
-    path("v1/tickets/<str:ticket_id>/", TicketDetailApi.as_view(), name="api-ticket"),
-    path(
-        "v1/tickets/<str:ticket_id>/comments/",
-        TicketCommentsApi.as_view(),
-        name="api-ticket-comments",
-    ),
-    path("v1/tickets/<str:ticket_id>/status/", TicketStatusApi.as_view(), name="api-ticket-status"),
-    path(
-        "v1/tickets/<str:ticket_id>/reassign/",
-        TicketReassignApi.as_view(),
-        name="api-ticket-reassign",
-    ),
-    path(
-        "v1/tickets/<str:ticket_id>/correct/", TicketCorrectApi.as_view(), name="api-ticket-correct"
-    ),
+    *[path(route, view.as_view(), name=name) for route, view, name in V1],
+    *[path(route.rstrip("/"), _unlisted(view)) for route, view, _ in V1],
 ]

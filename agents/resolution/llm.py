@@ -24,13 +24,21 @@ def llm_configured() -> bool:
     return bool(getattr(settings, "ANTHROPIC_API_KEY", None))
 
 
+_clients: dict[tuple, object] = {}
+
+
 def _client():
+    """One client per (key, base URL), reused across drafts. Not routing's client: routing keeps a
+    1.8 s budget inside the request, while drafting runs in Celery and may take up to 30 s."""
     import anthropic
 
-    kwargs = {"api_key": settings.ANTHROPIC_API_KEY, "timeout": 30.0, "max_retries": 1}
-    if getattr(settings, "ANTHROPIC_BASE_URL", None):
-        kwargs["base_url"] = settings.ANTHROPIC_BASE_URL
-    return anthropic.Anthropic(**kwargs)
+    base_url = getattr(settings, "ANTHROPIC_BASE_URL", None) or None
+    key = (settings.ANTHROPIC_API_KEY, base_url)
+    if key not in _clients:
+        _clients[key] = anthropic.Anthropic(
+            api_key=settings.ANTHROPIC_API_KEY, base_url=base_url, timeout=30.0, max_retries=1
+        )
+    return _clients[key]
 
 
 def _parse(text: str) -> tuple[str, float] | None:

@@ -6,7 +6,6 @@ hours and availability are not checked here: a person chose, knowingly. A reassi
 an agent is a `reassigned` event carrying `from_agent_id`, which the ranking counts against that
 agent for the queue/category."""
 
-from django.core.cache import cache
 from django.db import transaction
 
 from tickets import events
@@ -17,6 +16,7 @@ from tickets.services import ticket_system_transition
 
 from ..eligibility import ticket_required_skill_id
 from ..models import Agent
+from ..ranking import history_forget
 from ..workload import agent_load_refresh, open_ticket_count
 from .assignment import _sync, ticket_assign, ticket_assign_agent
 from .notifications import notification_enqueue
@@ -33,8 +33,8 @@ def _fits(agent: Agent, ticket: Ticket) -> bool:
 
 
 def _forget_history(ticket: Ticket) -> None:
-    cache.delete(f"agents:history:{ticket.queue_id}:{ticket.category_id}")
-    cache.delete(f"agents:history:{ticket.queue_id}:None")
+    history_forget(queue_id=ticket.queue_id, category_id=ticket.category_id)
+    history_forget(queue_id=ticket.queue_id, category_id=None)
 
 
 @transaction.atomic

@@ -204,6 +204,10 @@ LOGGING = {
 # (e.g. https://help.example.com); links expire after HELPDESK_CSAT_MAX_AGE_DAYS.
 HELPDESK_PUBLIC_URL = env("HELPDESK_PUBLIC_URL", "") or ""
 HELPDESK_CSAT_MAX_AGE_DAYS = int(env("HELPDESK_CSAT_MAX_AGE_DAYS", "90") or 90)
+# Overview periods of at least this many days (no queue/channel/agent filter) are read from the
+# daily rollup; report queries get this much sort memory (PostgreSQL work_mem, per transaction).
+HELPDESK_REPORTS_ROLLUP_MIN_DAYS = int(env("HELPDESK_REPORTS_ROLLUP_MIN_DAYS", "60") or 60)
+HELPDESK_REPORTS_WORK_MEM = env("HELPDESK_REPORTS_WORK_MEM", "64MB")
 
 # Assignment and notifications (H4, docs/ASSIGNMENT.md). Backends are dotted paths; each one with
 # nothing configured (no webhook URL, no FCM project, no APNs topic) simply has no recipients.
@@ -236,3 +240,24 @@ if REDIS_URL:
     CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = int(
         env("HELPDESK_WS_CAPACITY", "1500") or 1500
     )
+
+# Routing policy (H3a, docs/ROUTING.md). With ANTHROPIC_API_KEY set, HELPDESK_LLM_POLICY says how
+# Claude and the local model combine: "always" (Claude first, local on failure), "low_confidence"
+# (Claude only when the local model is unsure), "never". HELPDESK_DEFAULT_QUEUE: slug of the queue
+# for tickets no rule or model placed (empty: the triage queue).
+HELPDESK_LLM_POLICY = env("HELPDESK_LLM_POLICY", "always")
+HELPDESK_DEFAULT_QUEUE = env("HELPDESK_DEFAULT_QUEUE", "")
+
+# Routing classifiers (H3b, docs/ROUTING.md). HELPDESK_MODEL_CHECK_SECONDS: how often a process
+# re-checks which local model version is active (it swaps to a new one without a restart).
+# HELPDESK_LLM_TIMEOUT: seconds for the whole Claude call (no retries), so the fallback to the
+# local model comes within 2 s.
+HELPDESK_MODEL_CHECK_SECONDS = float(env("HELPDESK_MODEL_CHECK_SECONDS", "5") or 5)
+HELPDESK_LLM_TIMEOUT = float(env("HELPDESK_LLM_TIMEOUT", "1.8") or 1.8)
+
+# API docs (H1, docs/API.md): Swagger UI and Redoc served from our own static files, not a CDN,
+# so /api/docs/ works offline.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS.update(
+    {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
+)

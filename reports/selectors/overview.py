@@ -9,6 +9,7 @@ from django.utils import timezone
 from tickets.models import OPEN_STATUSES
 
 from ..filters import ReportFilters
+from ..rollup import rollup_overview, rollup_usable
 from ..sql import Median, compiled, day_key, duration, fetch_dicts, pct, tidy, tidy_rows
 from .breakdowns import BREAKDOWN_FIELDS, breakdowns_grouping_sets, supports_grouping_sets
 
@@ -78,13 +79,13 @@ def _series(filters: ReportFilters) -> list[dict]:
         + scoped.filter(resolved_at__gte=filters.start, created_at__lt=filters.start).count()
     )
     created_sql, created_params = compiled(
-        filters.tickets().annotate(day=TruncDay("created_at")).values("day").annotate(n=Count("pk"))
+        filters.tickets().annotate(day=TruncDay("created_at")).values("day").annotate(n=Count("*"))
     )
     resolved_sql, resolved_params = compiled(
         scoped.filter(resolved_at__gte=filters.start, resolved_at__lt=filters.end)
         .annotate(day=TruncDay("resolved_at"))
         .values("day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     rows = fetch_dicts(
         f"""
@@ -117,7 +118,11 @@ def _series(filters: ReportFilters) -> list[dict]:
 def report_overview(*, filters: ReportFilters, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     cohort = filters.tickets()
-    if supports_grouping_sets():
+    source = "tickets"
+    if rollup_usable(filters):
+        source = "rollup"
+        summary, tables = rollup_overview(filters=filters)
+    elif supports_grouping_sets():
         summary, tables = breakdowns_grouping_sets(
             cohort=cohort, sla=sla_conditions(now), open_q=Q(status__in=OPEN_STATUSES)
         )
@@ -135,6 +140,7 @@ def report_overview(*, filters: ReportFilters, now: datetime | None = None) -> d
     summary["breaches"] = summary["fr_breached"] + summary["res_breached"]
     return {
         "report": "overview",
+        "source": source,
         "filters": filters.as_dict(),
         "summary": summary,
         "series": _series(filters),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix
+from scipy.sparse import hstack as sparse_hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedKFold
@@ -179,7 +180,10 @@ class TextModel:
         return list(self.heads)
 
     def transform(self, texts: list[str]) -> csr_matrix:
-        return self.features.transform(texts)
+        # FeatureUnion.transform goes through joblib even for one text; stacking directly is
+        # the same matrix without that overhead (it matters at one ticket per call).
+        parts = [vec.transform(texts) for _, vec in self.features.transformer_list]
+        return sparse_hstack(parts, format="csr")
 
     def predict_one(self, text: str, *, queue: str = "", top: int = 3) -> dict:
         """Labels, calibrated confidences, top probabilities and explaining words for one text."""

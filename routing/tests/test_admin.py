@@ -278,3 +278,17 @@ def test_admin_pages_need_staff(client, customer, name):
     client.force_login(customer)
     response = client.get(reverse(f"admin:{name}"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_change_form_shows_tags_as_text_and_help(admin_client, legacy):
+    rule = RoutingRule.objects.create(
+        name="Tagged", order=1, conditions="always", add_tags=["vip", "mobile"]
+    )
+    page = admin_client.get(reverse("admin:routing_routingrule_change", args=[rule.pk]))
+    html = page.content.decode()
+    assert 'value="vip, mobile"' in html
+    assert "app_version &lt; 3.0 and category = billing" in html  # the syntax help
+    assert (
+        reverse("admin:routing_routingrule_backtest", args=[rule.pk])
+        in admin_client.get(reverse("admin:routing_routingrule_changelist")).content.decode()
+    )

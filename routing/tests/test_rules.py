@@ -322,3 +322,16 @@ def test_evaluation_does_not_mutate_input():
 def test_no_rules_no_changes():
     outcome = evaluate_rules([], facts())
     assert outcome.fired == [] and outcome.changes == {} and outcome.tags == []
+
+
+def test_unicode_and_quoted_list_items():
+    assert hit("subject contains über", subject="Rechnung über 40 €") is True
+    assert hit("subject contains ber", subject="Rechnung über 40 €") is False
+    assert hit("body contains ['twice for', refund]") is True
+    assert hit("platform in ['i,os', android]", platform="i,os") is True
+
+
+def test_priority_lists_and_regex():
+    assert hit("priority in [high, urgent]", priority="urgent") is True
+    assert hit("priority in [high, urgent]") is False
+    assert hit("priority matches /^norm/") is True

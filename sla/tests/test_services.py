@@ -225,3 +225,23 @@ def test_resolving_records_the_resolution_outcome_and_reopening_resumes(ticket, 
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
     assert ticket.sla_paused_at is None
+
+
+def test_broken_calendar_does_not_stop_intake(queue):
+    queue.calendar = BusinessCalendar.objects.create(name="Broken", hours={"0": [["9", "x"]]})
+    queue.save()
+    ticket = TicketFactory(queue=queue, priority="high")
+    sla_clock_start(ticket=ticket)
+    ticket.refresh_from_db()
+    assert minutes(ticket.sla_first_response_due - ticket.created_at) == 60  # counted 24x7
+
+
+def test_calendar_admin_validation_rejects_bad_hours_and_zone():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        BusinessCalendar(name="x", timezone="Mars/Olympus", hours={}).full_clean()
+    assert "timezone" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        BusinessCalendar(name="y", hours={"0": [["17:00", "09:00"]]}).full_clean()
+    assert "hours" in error.value.message_dict

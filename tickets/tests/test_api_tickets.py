@@ -241,7 +241,13 @@ def test_schema_and_docs_render(client):
         "/api/v1/agents/",
     ]:
         assert path in text
-    assert client.get("/api/docs/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    page = docs.content.decode()
+    assert "cdn.jsdelivr" not in page and "unpkg" not in page  # works offline
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
 
 
 def test_api_is_rate_limited(api, customer, monkeypatch):
@@ -263,3 +269,12 @@ def test_unsupported_method_is_405_json(api, customer, ticket):
     assert response.status_code == 405
     assert response.json()["error"] == "method_not_allowed"
     assert Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_routes_answer_without_the_trailing_slash(api, customer, ticket):
+    client = api(customer)
+    created = client.post("/api/v1/tickets", {"subject": "s", "body": "b"}, format="json")
+    assert created.status_code == 201
+    assert client.get(f"/api/v1/tickets/{ticket.pk}").status_code == 200
+    reply = client.post(f"/api/v1/tickets/{ticket.pk}/comments", {"body": "hi"}, format="json")
+    assert reply.status_code == 201

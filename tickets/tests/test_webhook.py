@@ -423,3 +423,25 @@ def test_many_simultaneous_identical_posts_make_one_ticket():
     assert len({ticket_id for _, ticket_id in results}) == 1
     assert Ticket.objects.filter(external_id="race-1").count() == 1
     assert TicketEvent.objects.filter(kind="created").count() == 1
+
+
+def test_webhook_under_asgi_reads_the_same_raw_body(settings):
+    """daphne serves the same view through ASGI; the size check and signature work there too."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    raw = json.dumps(payload(external_id="asgi-1")).encode()
+    client = AsyncClient()
+    headers = {"X-Helpdesk-Signature": sign(raw)}
+
+    async def send():
+        return await client.generic(
+            "POST", URL, raw, content_type="application/json", headers=headers
+        )
+
+    response = async_to_sync(send)()
+    assert response.status_code == 201, response.content
+    settings.HELPDESK_WEBHOOK_MAX_BYTES = 50
+    too_big = async_to_sync(send)()
+    assert too_big.status_code == 413
+    assert Ticket.objects.filter(external_id="asgi-1").count() == 1

@@ -33,13 +33,13 @@ async def _connect(path: str, user=None, **headers):
     comm = WebsocketCommunicator(
         APP, path, headers=[(k.encode(), v.encode()) for k, v in headers.items()] or None
     )
-    connected, _ = await comm.connect()
+    connected, _ = await comm.connect(timeout=10)
     assert connected
     return comm
 
 
 async def _closed_with(comm) -> int:
-    message = await comm.receive_output(timeout=2)
+    message = await comm.receive_output(timeout=5)
     assert message["type"] == "websocket.close"
     return message["code"]
 
@@ -51,7 +51,7 @@ def _sync(fn, *args, **kwargs):
     return result
 
 
-async def _next(comm, event_type: str, timeout: float = 3):
+async def _next(comm, event_type: str, timeout: float = 5):
     """The next message of `event_type`, skipping others (presence and so on)."""
     while True:
         message = await comm.receive_json_from(timeout=timeout)
@@ -101,7 +101,7 @@ async def test_agent_outside_the_queue_is_refused(ticket):
 async def test_snapshot_is_the_first_message_with_current_state(ticket, customer, agent):
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
     comm = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
-    snapshot = await comm.receive_json_from(timeout=3)
+    snapshot = await comm.receive_json_from(timeout=5)
     assert snapshot["type"] == "ticket.snapshot"
     assert snapshot["ticket_id"] == str(ticket.pk)
     assert snapshot["status"] == "in_progress"
@@ -123,7 +123,7 @@ async def test_session_cookie_authenticates(ticket, agent):
     await database_sync_to_async(client.force_login)(agent.user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     comm = await _connect(f"/ws/tickets/{ticket.pk}/", cookie=cookie)
-    snapshot = await comm.receive_json_from(timeout=3)
+    snapshot = await comm.receive_json_from(timeout=5)
     assert snapshot["type"] == "ticket.snapshot"
     assert "routing_reason" in snapshot  # staff view
     await comm.disconnect()
@@ -132,7 +132,7 @@ async def test_session_cookie_authenticates(ticket, agent):
 async def test_signed_status_link_lets_an_anonymous_visitor_follow_one_ticket(ticket, queue):
     token = status_token_make(ticket_id=ticket.pk)
     comm = await _connect(f"/ws/tickets/{ticket.pk}/?access={token}")
-    assert (await comm.receive_json_from(timeout=3))["type"] == "ticket.snapshot"
+    assert (await comm.receive_json_from(timeout=5))["type"] == "ticket.snapshot"
     await comm.disconnect()
     other = await database_sync_to_async(TicketFactory)(queue=queue)
     comm = await _connect(f"/ws/tickets/{other.pk}/?access={token}")
@@ -142,7 +142,7 @@ async def test_signed_status_link_lets_an_anonymous_visitor_follow_one_ticket(ti
 async def test_internal_note_reaches_staff_but_never_the_customer(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
     staff = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
-    await cust.receive_json_from(timeout=3)
+    await cust.receive_json_from(timeout=5)
     await _next(staff, "ticket.snapshot")
 
     note = await _sync(
@@ -167,8 +167,8 @@ async def test_internal_note_reaches_staff_but_never_the_customer(ticket, custom
 async def test_status_events_reach_customer_and_workspace(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
     work = await _connect("/ws/workspace/", agent.user)
-    await cust.receive_json_from(timeout=3)
-    assert (await work.receive_json_from(timeout=3))["type"] == "workspace.ready"
+    await cust.receive_json_from(timeout=5)
+    assert (await work.receive_json_from(timeout=5))["type"] == "workspace.ready"
 
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="resolved")
@@ -192,7 +192,7 @@ async def test_reassign_reason_is_for_staff_only(ticket, customer, agent, manage
 
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
     staff = await _connect(f"/ws/tickets/{ticket.pk}/", manager)
-    await cust.receive_json_from(timeout=3)
+    await cust.receive_json_from(timeout=5)
     await _next(staff, "ticket.snapshot")
     await _sync(publish)
     assert (await _next(staff, "ticket.reassigned"))["reason"] == "VIP customer"
@@ -205,8 +205,8 @@ async def test_reassign_reason_is_for_staff_only(ticket, customer, agent, manage
 async def test_a_rolled_back_change_sends_nothing(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
     work = await _connect("/ws/workspace/", agent.user)
-    await cust.receive_json_from(timeout=3)
-    await work.receive_json_from(timeout=3)
+    await cust.receive_json_from(timeout=5)
+    await work.receive_json_from(timeout=5)
 
     def change_then_fail():
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -225,7 +225,7 @@ async def test_a_rolled_back_change_sends_nothing(ticket, customer, agent):
 
 async def test_events_are_sent_only_after_commit(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
-    await cust.receive_json_from(timeout=3)
+    await cust.receive_json_from(timeout=5)
     seen_inside: list = []
 
     def change_and_look():
@@ -263,7 +263,7 @@ async def test_collision_presence_viewing_and_typing(ticket, agent, manager):
 
 async def test_customers_get_no_presence_and_cannot_fake_it(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
-    await cust.receive_json_from(timeout=3)
+    await cust.receive_json_from(timeout=5)
     staff = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
     await _next(staff, "ticket.snapshot")
     await cust.send_json_to({"type": "presence.typing", "typing": True})
@@ -279,7 +279,7 @@ async def test_limited_agent_gets_ids_only_on_the_workspace(ticket, agent):
     limited = await database_sync_to_async(AgentFactory)(all_queues=False)
     await database_sync_to_async(limited.queues.add)(ticket.queue)
     work = await _connect("/ws/workspace/", limited.user)
-    await work.receive_json_from(timeout=3)
+    await work.receive_json_from(timeout=5)
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
     assert await _next(work, "ticket.status_changed") == {
         "type": "ticket.status_changed",
@@ -290,7 +290,7 @@ async def test_limited_agent_gets_ids_only_on_the_workspace(ticket, agent):
 
 async def test_events_of_one_transaction_arrive_in_order(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
-    await cust.receive_json_from(timeout=3)
+    await cust.receive_json_from(timeout=5)
 
     def together():
         with transaction.atomic():
@@ -298,8 +298,8 @@ async def test_events_of_one_transaction_arrive_in_order(ticket, customer, agent
             services.comment_create(ticket=ticket, user=agent.user, body="On it")
 
     await _sync(together)
-    first = await cust.receive_json_from(timeout=3)
-    second = await cust.receive_json_from(timeout=3)
+    first = await cust.receive_json_from(timeout=5)
+    second = await cust.receive_json_from(timeout=5)
     assert [first["type"], second["type"]] == ["ticket.status_changed", "ticket.comment_added"]
     await cust.disconnect()
 
@@ -307,7 +307,7 @@ async def test_events_of_one_transaction_arrive_in_order(ticket, customer, agent
 async def test_in_memory_layer_of_the_embedded_default_delivers(settings, ticket, customer, agent):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
-    await cust.receive_json_from(timeout=3)
+    await cust.receive_json_from(timeout=5)
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
     assert (await _next(cust, "ticket.status_changed"))["status"] == "in_progress"
     await cust.disconnect()
