@@ -93,7 +93,9 @@ def warm_up(port: int, run: str, workers: int = 2) -> None:
         list(pool.map(post, range(workers * 6)))
 
 
-def database_prepare(env: dict) -> None:
+def database_prepare(env: dict, *, train: bool) -> None:
+    """Migrate the bench database and load the demo help desk into it (once), so intake routes
+    against real rules and queues, assigns among real agents and starts real SLA clocks."""
     name = env["DATABASE_URL"].rsplit("/", 1)[1]
     subprocess.run(
         ["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
@@ -101,6 +103,19 @@ def database_prepare(env: dict) -> None:
         check=False,
     )
     manage("migrate", "--noinput", "-v", "0", env=env)
+    quiet = {
+        **env,
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    args = ["seed_demo"] + ([] if train else ["--no-train"])
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=quiet,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def db_counts(env: dict, run: str) -> dict:
@@ -175,6 +190,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=None)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--no-train", action="store_true", help="Seed the bench database without a trained model"
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8799)))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -199,7 +217,7 @@ def main() -> int:
         # The per-client webhook limit would cap a single load generator; it is measured apart.
         "HELPDESK_THROTTLE_WEBHOOK": "100000000/min",
     }
-    database_prepare(env)
+    database_prepare(env, train=not args.no_train)
     run = uuid.uuid4().hex[:8]
     # Enough distinct ids that none is posted more than twice at up to 2,000 posts/s.
     unique = max(2000, duration * 1000)

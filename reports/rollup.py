@@ -113,6 +113,19 @@ def rollup_refresh(*, start: date | None = None, end: date | None = None) -> int
             )
             for row in grouped.annotate(**measures)
         ]
+    resolved = (
+        Ticket.objects.filter(
+            resolved_at__gte=_midnight(start), resolved_at__lt=_midnight(end + timedelta(days=1))
+        )
+        .order_by()
+        .annotate(day=TruncDate("resolved_at", tzinfo=UTC))
+        .values("day")
+        .annotate(n=Count("*"))
+    )
+    rows += [
+        DailyTicketStats(dimension="resolved", key="", day=row["day"], tickets=row["n"])
+        for row in resolved
+    ]
     totals = {row["day"]: row for row in tickets.values("day").annotate(**measures)}
     span = (end - start).days + 1
     for day in (start + timedelta(days=offset) for offset in range(span)):
@@ -125,6 +138,17 @@ def rollup_refresh(*, start: date | None = None, end: date | None = None) -> int
     DailyTicketStats.objects.filter(day__gte=start, day__lte=end).delete()
     DailyTicketStats.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def rollup_per_day(*, filters: ReportFilters, dimension: str):
+    """(day, n) rows of one rollup dimension over the period: `all` = created, `resolved`."""
+    return (
+        DailyTicketStats.objects.filter(
+            dimension=dimension, day__gte=filters.start.date(), day__lt=filters.end.date()
+        )
+        .order_by()
+        .values("day", n=F("tickets"))
+    )
 
 
 def _derived() -> dict:
@@ -187,7 +211,9 @@ def rollup_overview(*, filters: ReportFilters) -> tuple[dict, dict[str, list[dic
     grouped = tidy_rows(
         map(
             _unprefix,
-            stats.exclude(dimension="all").values("dimension", "key").annotate(**_derived()),
+            stats.filter(dimension__in=DIMENSIONS)
+            .values("dimension", "key")
+            .annotate(**_derived()),
         )
     )
     tables: dict[str, list[dict]] = {name: [] for name in TABLES.values()}

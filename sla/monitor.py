@@ -1,10 +1,11 @@
 """One pass of the SLA monitor: fire at-risk and breach escalations exactly once, set-based.
 
-Each level is claimed by one conditional UPDATE ... WHERE state < level ... RETURNING id: two
-monitors running at once each get a disjoint set of ids (the second waits on the row locks of the
-first and then no longer matches), and a worker that dies mid-pass rolls back the claim together
-with its side effects, so the redelivered task (acks_late) claims the same rows again. Side effects
-are written for the returned ids only, in bulk."""
+Each level is claimed under row locks with a condition on its state (at risk: one conditional
+UPDATE ... WHERE state < 1 ... RETURNING id; breach: SELECT ... WHERE state < 2 ... FOR UPDATE, then
+one UPDATE of those ids). Two monitors running at once get disjoint sets of ids (the second waits on
+the first one's row locks and then no longer matches), and a worker that dies mid-pass rolls back
+the claim together with its side effects, so the redelivered task (acks_late) claims the same rows
+again. Side effects are written for the claimed ids only, in bulk."""
 
 import uuid
 from dataclasses import dataclass, field
@@ -72,7 +73,7 @@ def _level_sql(level: int) -> str:
 
 def _claim_breached(kind: str, now: datetime) -> list[tuple[uuid.UUID, str]]:
     """Claim the breaches of one deadline and move those tickets to `escalated` (from the statuses
-    the lifecycle allows) in the same statement; returns (id, status before)."""
+    the lifecycle allows); returns (id, status before) of the claimed tickets."""
     state, due = f"sla_{kind}_state", f"sla_{kind}_due"
     extra = "AND first_response_at IS NULL" if kind == "first_response" else ""
     where = (
@@ -86,18 +87,21 @@ def _claim_breached(kind: str, now: datetime) -> list[tuple[uuid.UUID, str]]:
     )
     params = {"now": _p(now)}
     if connection.vendor == "postgresql":
-        # FOR UPDATE: a second monitor waits here, then re-checks the row and no longer matches.
-        return _rows(
-            f"UPDATE {_T} SET {assign} FROM (SELECT id, status FROM {_T} WHERE {where} "
-            f"FOR UPDATE) AS before WHERE {_T}.id = before.id AND {_T}.{state} < 2 "
-            f"RETURNING {_T}.id, before.status",
-            params,
-        )
+        # FOR UPDATE: a second monitor waits here on the first one's row locks, then re-checks
+        # each row, which no longer matches; the UPDATE then touches only the rows locked here.
+        before = _rows(f"SELECT id, status FROM {_T} WHERE {where} FOR UPDATE", params)
+        if before:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {_T} SET {assign} WHERE id = ANY(%(ids)s)",
+                    {**params, "ids": [pk for pk, _ in before]},
+                )
+        return before
     # SQLite: BEGIN IMMEDIATE holds the database's write lock for the whole transaction, so the
     # rows read here are exactly the rows the UPDATE then claims.
-    before = dict(_rows(f"SELECT id, status FROM {_T} WHERE {where}", params))
-    claimed = _claim(f"UPDATE {_T} SET {assign} WHERE {where} RETURNING id", params)
-    return [(pk, before[pk]) for pk in claimed]
+    before = _rows(f"SELECT id, status FROM {_T} WHERE {where}", params)
+    _claim(f"UPDATE {_T} SET {assign} WHERE {where} RETURNING id", params)
+    return before
 
 
 def _claim_at_risk(kind: str, now: datetime, widest: int) -> list[uuid.UUID]:

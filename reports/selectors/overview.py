@@ -9,7 +9,7 @@ from django.utils import timezone
 from tickets.models import OPEN_STATUSES
 
 from ..filters import ReportFilters
-from ..rollup import rollup_overview, rollup_usable
+from ..rollup import rollup_overview, rollup_per_day, rollup_usable
 from ..sql import Median, compiled, day_key, duration, fetch_dicts, pct, tidy, tidy_rows
 from .breakdowns import BREAKDOWN_FIELDS, breakdowns_grouping_sets, supports_grouping_sets
 
@@ -69,24 +69,34 @@ def ticket_metrics(now: datetime) -> dict:
     }
 
 
-def _series(filters: ReportFilters) -> list[dict]:
+def _series(filters: ReportFilters, from_rollup: bool = False) -> list[dict]:
     """Created and resolved per day, and the backlog (unresolved tickets) at the end of each day:
-    the backlog at the start plus a running sum (window function) of created − resolved."""
+    the backlog at the start plus a running sum (window function) of created − resolved. The
+    per-day counts come from the tickets or, for long periods, the daily rollup."""
     scoped = filters.scoped()
     # Two counts rather than one OR, so each is an index-only scan of a partial index.
     backlog_start = (
         scoped.filter(resolved_at__isnull=True, created_at__lt=filters.start).count()
         + scoped.filter(resolved_at__gte=filters.start, created_at__lt=filters.start).count()
     )
-    created_sql, created_params = compiled(
-        filters.tickets().annotate(day=TruncDay("created_at")).values("day").annotate(n=Count("*"))
-    )
-    resolved_sql, resolved_params = compiled(
-        scoped.filter(resolved_at__gte=filters.start, resolved_at__lt=filters.end)
-        .annotate(day=TruncDay("resolved_at"))
-        .values("day")
-        .annotate(n=Count("*"))
-    )
+    if from_rollup:
+        created_sql, created_params = compiled(rollup_per_day(filters=filters, dimension="all"))
+        resolved_sql, resolved_params = compiled(
+            rollup_per_day(filters=filters, dimension="resolved")
+        )
+    else:
+        created_sql, created_params = compiled(
+            filters.tickets()
+            .annotate(day=TruncDay("created_at"))
+            .values("day")
+            .annotate(n=Count("*"))
+        )
+        resolved_sql, resolved_params = compiled(
+            scoped.filter(resolved_at__gte=filters.start, resolved_at__lt=filters.end)
+            .annotate(day=TruncDay("resolved_at"))
+            .values("day")
+            .annotate(n=Count("*"))
+        )
     rows = fetch_dicts(
         f"""
         SELECT day, SUM(c) AS created, SUM(r) AS resolved,
@@ -133,9 +143,8 @@ def report_overview(*, filters: ReportFilters, now: datetime | None = None) -> d
             name: tidy_rows(cohort.values(key=expr).annotate(**metrics).order_by("-tickets", "key"))
             for name, expr in BREAKDOWN_FIELDS.items()
         }
-    summary["resolved_in_period"] = (
-        filters.scoped().filter(resolved_at__gte=filters.start, resolved_at__lt=filters.end).count()
-    )
+    series = _series(filters, from_rollup=source == "rollup")
+    summary["resolved_in_period"] = sum(row["resolved"] for row in series)
     summary["open_now"] = filters.scoped().filter(status__in=OPEN_STATUSES).count()
     summary["breaches"] = summary["fr_breached"] + summary["res_breached"]
     return {
@@ -143,6 +152,6 @@ def report_overview(*, filters: ReportFilters, now: datetime | None = None) -> d
         "source": source,
         "filters": filters.as_dict(),
         "summary": summary,
-        "series": _series(filters),
+        "series": series,
         "tables": tables,
     }

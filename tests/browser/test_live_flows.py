@@ -155,6 +155,10 @@ def test_xss_in_subject_and_body_is_shown_as_text(daphne_server, page, browser, 
     assert page.locator("#conversation b").count() == 0
     assert page.evaluate("window.__xss") is None
     shot(page, "05-xss-as-text")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "08-ticket-page-phone")
+    page.goto(f"{daphne_server}/workspace/?view=open")
+    shot(page, "09-workspace-phone")
     cust.context.close()
 
 

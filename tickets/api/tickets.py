@@ -1,3 +1,5 @@
+import re
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -21,6 +23,8 @@ from tickets.services import ticket_create
 
 from .common import visible_ticket
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_KEY = re.compile(r"[\x21-\x7e]{1,100}")
 _ROLE_NOTE = "Customers get their own tickets only; `suggested_reply` is shown to agents only."
 
 
@@ -64,13 +68,23 @@ class TicketListCreateApi(ApiView):
     @extend_schema(
         operation_id="tickets_create",
         request=InputSerializer,
-        responses={201: StaffTicketOutputSerializer},
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="Optional, 1-100 visible ASCII characters: a retry with the same "
+                "key answers 200 with the ticket the first call made.",
+            )
+        ],
+        responses={201: StaffTicketOutputSerializer, 200: StaffTicketOutputSerializer},
         description="Customers open tickets here. The channel is `in_app` when the context "
         "names a platform, else `api`.",
     )
     def post(self, request):
         if user_role(request.user) != "customer":
             raise NotAllowed("Only customers open tickets through this route.")
+        external_id = _idempotent_id(request)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -80,12 +94,27 @@ class TicketListCreateApi(ApiView):
             body=data["body"],
             channel=Channel.IN_APP if context.get("platform") else Channel.API,
             customer=request.user,
+            external_id=external_id,
             context=context,
             language=language_from_context(context),
             actor=request.user,
         )
         ticket = visible_ticket(request, result.ticket.pk)
-        return Response(ticket_output(ticket, user=request.user), status=201)
+        status = 201 if result.created else 200
+        return Response(ticket_output(ticket, user=request.user), status=status)
+
+
+def _idempotent_id(request) -> str | None:
+    """The app's retry key, namespaced by user so one customer's key never finds another's
+    ticket (external ids are unique across the whole help desk)."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not _KEY.fullmatch(key.strip()):
+        raise serializers.ValidationError(
+            {IDEMPOTENCY_HEADER: ["Use 1 to 100 visible ASCII characters."]}
+        )
+    return f"app:{request.user.pk}:{key.strip()}"
 
 
 class TicketDetailApi(ApiView):

@@ -278,3 +278,29 @@ def test_routes_answer_without_the_trailing_slash(api, customer, ticket):
     assert client.get(f"/api/v1/tickets/{ticket.pk}").status_code == 200
     reply = client.post(f"/api/v1/tickets/{ticket.pk}/comments", {"body": "hi"}, format="json")
     assert reply.status_code == 201
+
+
+def test_idempotency_key_makes_retries_safe(api, customer, other_customer):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "retry-123"}
+    data = {"subject": "Crash", "body": "On start"}
+    first = api(customer).post(URL, data, format="json", **headers)
+    again = api(customer).post(URL, data, format="json", **headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    # the same key from another customer is their own, separate ticket
+    theirs = api(other_customer).post(URL, data, format="json", **headers)
+    assert theirs.status_code == 201
+    assert theirs.json()["id"] != first.json()["id"]
+    assert Ticket.objects.count() == 2
+    assert api(customer).post(URL, data, format="json").status_code == 201
+    assert Ticket.objects.count() == 3
+
+
+@pytest.mark.parametrize("key", ["", "   ", "has space", "x" * 101, "é"])
+def test_bad_idempotency_key_is_400(api, customer, key):
+    response = api(customer).post(
+        URL, {"subject": "s", "body": "b"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["fields"]
+    assert Ticket.objects.count() == 0
