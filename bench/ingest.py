@@ -206,6 +206,7 @@ def main() -> int:
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hd_bench_ingest"
         ),
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        "HELPDESK_MODEL_DIR": str(ROOT / "var" / "bench-ingest-models"),
         "SECRET_KEY": "bench",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "HELPDESK_WEBHOOK_SECRET": SECRET,

@@ -189,8 +189,9 @@ SELECT t.id, t.created_at + interval '1 second' * step, src, '{}'::jsonb, '[]'::
     '', t.priority, t.confidence, '{}'::jsonb, t.confidence < 0.08, '', '', 12.5,
     CASE WHEN src = 'claude' THEN 900 ELSE 0 END, CASE WHEN src = 'claude' THEN 80 ELSE 0 END,
     CASE WHEN src = 'claude' THEN 0.0039 ELSE 0 END
-FROM tickets_ticket t JOIN tickets_queue q ON q.id = t.queue_id
-CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.12 THEN 'claude' ELSE 'local' END AS src) s
+FROM (SELECT *, CASE WHEN random() < 0.12 THEN 'claude' ELSE 'local' END AS src
+      FROM tickets_ticket) t
+JOIN tickets_queue q ON q.id = t.queue_id
 CROSS JOIN generate_series(1, CASE WHEN t.confidence > 0.9 THEN 2 ELSE 1 END) AS step
 ORDER BY t.created_at
 """

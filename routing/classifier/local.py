@@ -55,13 +55,15 @@ def active() -> Loaded | None:
         from .store import active_model_row, model_load
 
         row = active_model_row()
+        # Other threads keep serving the current model while this one loads the new file.
+        _checked_at = time.monotonic()
         if row is None:
             _current = None
         elif _current is None or (_current.row_id, _current.version) != (row.pk, row.version):
             try:
                 _current = Loaded(row.version, row.pk, model_load(row))
                 logger.info("Loaded classifier v%s", row.version)
-            except (OSError, EOFError, ValueError) as exc:  # file missing on this host, or torn
+            except Exception as exc:  # file missing on this host, torn, or from another version
                 logger.warning("Classifier v%s could not be loaded: %s", row.version, exc)
                 _current = None
         _checked_at = time.monotonic()

@@ -33,10 +33,15 @@
   switch (report.report) {
     case "overview":
       chart("Created, resolved and backlog per day", "line", pick(report.series, "day"), [
-        { label: "Created", data: pick(report.series, "created") },
-        { label: "Resolved", data: pick(report.series, "resolved") },
+        { label: "Created", data: pick(report.series, "created"), yAxisID: "y" },
+        { label: "Resolved", data: pick(report.series, "resolved"), yAxisID: "y" },
         { label: "Backlog", data: pick(report.series, "backlog"), yAxisID: "y1" }
-      ], { scales: { y1: { position: "right", grid: { drawOnChartArea: false } } } });
+      ], { scales: {
+        y: { type: "linear", position: "left", beginAtZero: true,
+             title: { display: true, text: "tickets per day" } },
+        y1: { type: "linear", position: "right", beginAtZero: true,
+              grid: { drawOnChartArea: false }, title: { display: true, text: "backlog" } }
+      } });
       chart("SLA compliance by queue (%)", "bar", pick(t.by_queue, "key"), [
         { label: "First response", data: pick(t.by_queue, "fr_compliance_pct") },
         { label: "Resolution", data: pick(t.by_queue, "res_compliance_pct") }
