@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tickets.models import Ticket
 
@@ -84,11 +84,15 @@ def eligible_agents_qs(*, ticket: Ticket, kind: str = AgentKind.HUMAN) -> QueryS
     """Available agents of `kind` in the ticket's queue with the required skill (SQL part)."""
     agents = Agent.objects.filter(kind=kind, is_available=True)
     if ticket.queue_id:
-        agents = agents.filter(Q(all_queues=True) | Q(queues=ticket.queue_id))
+        member = Agent.queues.through.objects.filter(
+            agent_id=OuterRef("pk"), queue_id=ticket.queue_id
+        )
+        agents = agents.filter(Q(all_queues=True) | Exists(member))
     skill_id = ticket_required_skill_id(ticket)
     if skill_id:
-        agents = agents.filter(skills=skill_id)
-    return agents.distinct()
+        skilled = Agent.skills.through.objects.filter(agent_id=OuterRef("pk"), skill_id=skill_id)
+        agents = agents.filter(Exists(skilled))
+    return agents
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,7 +211,7 @@ def time_decisions(rng: random.Random, n: int) -> list[str]:
         if ttl:  # production keeps each queue/category's history warm for 30 s at a time
             for key in {(t.queue_id, t.category_id) for t in tickets}:
                 agent_history(queue_id=key[0], category_id=key[1])
-        ms = []
+        ms, cpu = [], time.process_time()
         for ticket in tickets:
             started = time.perf_counter()
             rank_agents(
@@ -220,7 +220,8 @@ def time_decisions(rng: random.Random, n: int) -> list[str]:
                 category_id=ticket.category_id,
             )
             ms.append((time.perf_counter() - started) * 1000)
-        lines.append(summary(label, ms))
+        cpu_ms = (time.process_time() - cpu) / len(tickets) * 1000
+        lines.append(summary(label, ms) + f"  cpu={cpu_ms:.2f} ms")
     settings.HELPDESK_ASSIGNMENT_STATS_TTL = 30
     ms, assigned = [], 0
     for ticket in tickets:
@@ -239,8 +240,28 @@ def _create_worker(per_process: int, barrier, results, seed_value: int) -> None:
     django.setup()
     from django.contrib.auth.models import User
 
+    import agents.services
+    import routing.services
+    import sla.services
     from tickets.services import ticket_create
 
+    stages = {"routing": 0.0, "assignment": 0.0, "sla": 0.0}
+
+    def timed(module, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                stages[label] += time.perf_counter() - began
+
+        setattr(module, name, wrapper)
+
+    timed(routing.services, "ticket_route", "routing")
+    timed(agents.services, "ticket_intake_assign", "assignment")
+    timed(sla.services, "sla_clock_start", "sla")
     rng = random.Random(seed_value)
     customer = User.objects.get(username="bench-customer")
     subjects = [
@@ -261,7 +282,7 @@ def _create_worker(per_process: int, barrier, results, seed_value: int) -> None:
             customer=customer,
             language=rng.choice(LANGS),
         )
-    results.put((started, time.perf_counter()))
+    results.put((started, time.perf_counter(), stages))
 
 
 def time_ticket_create(per_process: int, processes: int = 2) -> str:
@@ -284,7 +305,12 @@ def time_ticket_create(per_process: int, processes: int = 2) -> str:
     for worker in workers:
         worker.join()
     total = Ticket.objects.count() - before
-    wall = max(end for _, end in spans) - min(start for start, _ in spans)
+    wall = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
+    per_stage = {
+        label: sum(stages[label] for _, _, stages in spans) / max(total, 1) * 1000
+        for label in ("routing", "assignment", "sla")
+    }
+    per_ticket = sum(end - start for start, end, _ in spans) / max(total, 1) * 1000
     assigned = Ticket.objects.filter(
         subject__in=[
             "Cannot log in",
@@ -296,9 +322,11 @@ def time_ticket_create(per_process: int, processes: int = 2) -> str:
         ],
         assigned_agent__isnull=False,
     ).count()
+    stages_text = ", ".join(f"{label} {ms:.1f} ms" for label, ms in per_stage.items())
     return (
         f"ticket_create, {processes} processes: {total} tickets in {wall:.2f} s = "
-        f"{total / wall:.0f} tickets/s (assigned {assigned})"
+        f"{total / wall:.0f} tickets/s (assigned {assigned}; the rest wait for a free agent)\n"
+        f"  one ticket takes {per_ticket:.1f} ms in its process, of which {stages_text}"
     )
 
 

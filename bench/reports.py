@@ -2,9 +2,10 @@
 years into a bench PostgreSQL database with INSERT ... SELECT generate_series, then time every report
 page and API call server-side (Django test client, DEBUG off, after one warm-up call).
 
-    .venv/bin/python bench/reports.py            # 1,000,000 tickets
-    .venv/bin/python bench/reports.py --quick    # 50,000 tickets
-Options: --tickets N, --reseed, --runs N, --db URL (default postgres://postgres@127.0.0.1:5432/hd_bench_reports).
+    .venv/bin/python bench/reports.py            # 1,000,000 tickets in hd_bench_reports
+    .venv/bin/python bench/reports.py --quick    # 50,000 tickets in hd_bench_reports_quick
+Options: --tickets N, --reseed, --seed-only, --runs N, --db URL. The database is seeded again only
+when its ticket count differs from N (or with --reseed).
 """
 
 import argparse
@@ -27,8 +28,10 @@ def parse_args():
     parser.add_argument("--runs", type=int)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--seed-only", action="store_true")
-    parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/hd_bench_reports")
+    parser.add_argument("--db", help="default: hd_bench_reports (--quick: hd_bench_reports_quick)")
     args = parser.parse_args()
+    name = "hd_bench_reports_quick" if args.quick else "hd_bench_reports"
+    args.db = args.db or f"postgres://postgres@127.0.0.1:5432/{name}"
     args.tickets = args.tickets or (50_000 if args.quick else 1_000_000)
     args.runs = args.runs or (3 if args.quick else 5)
     return args

@@ -56,6 +56,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # as deployed: no per-query logging
     from django.core.management import call_command
     from django.db import connection, transaction
 

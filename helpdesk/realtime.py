@@ -37,6 +37,7 @@ _INLINE = os.environ.get("HELPDESK_REALTIME_INLINE") == "1"
 WORKSPACE_GROUP = "workspace"
 ENVELOPE_TYPE = "helpdesk.event"
 BATCH_ENVELOPE_TYPE = "helpdesk.events"
+SEND_TIMEOUT = 10.0  # seconds for one batch; the sender never waits forever on a dead Redis
 
 # What a customer may see of any event; everything else (reasons, risk, internal flags) is staff-only.
 CUSTOMER_FIELDS = frozenset(
@@ -104,7 +105,10 @@ def _deliver(message: dict[str, Any], *, internal: bool) -> None:
         ):  # a dead channel layer must never fail the request that changed the ticket
             logger.exception("live event %s not delivered", message["type"])
         return
-    _sender().put(sends)
+    try:
+        _sender().put(sends)
+    except Exception:  # never fail the request that changed the ticket
+        logger.exception("live event %s not queued", message["type"])
 
 
 def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:
@@ -158,7 +162,6 @@ class _Sender:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._ready.set()
-        layer = get_channel_layer()
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -167,16 +170,23 @@ class _Sender:
                 self._items.clear()
             if not batch:
                 continue
-            results = await asyncio.gather(
-                *(layer.group_send(group, envelope) for group, envelope in _coalesce(batch)),
-                return_exceptions=True,
-            )
-            for result in results:
-                if isinstance(result, Exception):
-                    logger.error("live event not delivered: %r", result)
-            with self._lock:
-                self._pending -= len(batch)
-                self._lock.notify_all()
+            try:
+                await asyncio.wait_for(self._send(get_channel_layer(), batch), SEND_TIMEOUT)
+            except Exception:  # Redis down or slow: these events are lost, later ones still go
+                logger.exception("%d live event batch(es) not delivered", len(batch))
+            finally:
+                with self._lock:
+                    self._pending -= len(batch)
+                    self._lock.notify_all()
+
+    async def _send(self, layer, batch) -> None:
+        results = await asyncio.gather(
+            *(layer.group_send(group, envelope) for group, envelope in _coalesce(batch)),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, Exception):
+                logger.error("live event not delivered: %r", result)
 
 
 _sender_instance: _Sender | None = None

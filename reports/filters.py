@@ -79,16 +79,25 @@ class ReportFilters:
         }
 
 
+def _is_id(value: str) -> bool:
+    """A primary key the database can hold (bigint), not just any string of digits."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _parse_date(value: str, name: str, errors: dict) -> date | None:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         errors[name] = ["Use a date as YYYY-MM-DD."]
         return None
+    if not 1970 <= day.year <= 9000:  # keeps the previous period and end + 1 day in range
+        errors[name] = ["A date between 1970 and 9000."]
+        return None
+    return day
 
 
 def _parse_period(params, errors: dict, today: date) -> tuple[datetime, datetime]:
@@ -123,12 +132,18 @@ def _parse_period(params, errors: dict, today: date) -> tuple[datetime, datetime
 def filters_parse(params, *, today: date | None = None) -> ReportFilters:
     """Read the filters from query parameters; raise FilterError with every bad field."""
     errors: dict[str, list[str]] = {}
+    for key in ("days", "start", "end", "queue", "channel", "agent"):
+        value = params.get(key) or ""
+        if "\x00" in value or len(value) > 100:
+            errors[key] = ["Not a valid value."]
+    if errors:
+        raise FilterError(errors)
     today = today or timezone.now().astimezone(UTC).date()
     start, end = _parse_period(params, errors, today)
     queue = None
     if params.get("queue"):
         value = params["queue"]
-        lookup = Q(slug=value) | Q(pk=int(value)) if value.isdigit() else Q(slug=value)
+        lookup = Q(slug=value) | Q(pk=int(value)) if _is_id(value) else Q(slug=value)
         queue = Queue.objects.filter(lookup).first()
         if queue is None:
             errors["queue"] = ["No such queue."]
@@ -138,7 +153,7 @@ def filters_parse(params, *, today: date | None = None) -> ReportFilters:
     agent = None
     if params.get("agent"):
         value = params["agent"]
-        agent = Agent.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        agent = Agent.objects.filter(pk=int(value)).first() if _is_id(value) else None
         if agent is None:
             errors["agent"] = ["No such agent (use the agent id)."]
     if errors:

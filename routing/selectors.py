@@ -1,5 +1,6 @@
 """Reads for routing: compiled rules, urgency phrases, training labels, backtests and accuracy."""
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -80,14 +81,9 @@ _compiled_cache: dict[tuple, Rule] = {}
 
 
 def _rule_from_values(row: dict) -> Rule:
-    """Compiled once per (id, updated_at, target slugs); parsing is also cached by text."""
-    key = (
-        row["id"],
-        row["updated_at"],
-        row["set_queue__slug"],
-        row["set_category__slug"],
-        row["require_skill__slug"],
-    )
+    """Compiled once per (id, updated_at) and every column it uses, so a bulk `update()` that
+    leaves updated_at alone (order, stop, ...) still recompiles; parsing is cached by text."""
+    key = tuple(json.dumps(v) if isinstance(v, list | dict) else v for v in row.values())
     rule = _compiled_cache.get(key)
     if rule is None:
         rule = Rule(

@@ -1,5 +1,7 @@
 """Reads for the workspace and the customer pages, built on `tickets.selectors` (visibility)."""
 
+import uuid
+
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Least
 
@@ -91,8 +93,6 @@ def worklist(*, user, view: str, queue_slug: str = "", query: str = "") -> Query
 
 
 def _looks_like_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
@@ -116,21 +116,17 @@ def queues_for(*, user) -> QuerySet[Queue]:
 
 
 def customer_previous_tickets(*, ticket: Ticket, user, limit: int = 10) -> QuerySet[Ticket]:
-    """The same customer's other tickets, as far as `user` may see them."""
-    q = ticket_visible_q(user)
-    if q is None:
-        return Ticket.objects.none()
-    same = Q(customer_id=ticket.customer_id) if ticket.customer_id else Q()
+    """The same customer's other tickets (by account or e-mail), as far as `user` may see them."""
+    visible = ticket_visible_q(user)
+    same = Q(pk__in=[])
+    if ticket.customer_id:
+        same |= Q(customer_id=ticket.customer_id)
     if ticket.customer_email:
-        same = (
-            same | Q(customer_email__iexact=ticket.customer_email)
-            if same
-            else Q(customer_email__iexact=ticket.customer_email)
-        )
-    if not same:
+        same |= Q(customer_email__iexact=ticket.customer_email)
+    if visible is None or not (ticket.customer_id or ticket.customer_email):
         return Ticket.objects.none()
     return (
-        Ticket.objects.filter(q)
+        Ticket.objects.filter(visible)
         .filter(same)
         .exclude(pk=ticket.pk)
         .only("id", "subject", "status", "created_at")

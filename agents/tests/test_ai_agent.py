@@ -249,3 +249,21 @@ def test_the_reply_goes_back_through_the_originating_channel(
 
     assert backends(app_ticket) == {"fcm"}
     assert backends(mail_ticket) == {"email"}
+
+
+def test_intake_hands_ai_queue_tickets_to_the_ai_agent_after_commit(
+    ai_queue, ai_agent, human, customer, claude, django_capture_on_commit_callbacks
+):
+    claude(RESET_REPLY, 0.9)
+    ticket = TicketFactory(queue=ai_queue, customer=customer, subject="Password", body="Reset?")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ticket_intake_assign(ticket=ticket)
+    ticket.refresh_from_db()
+    assert ticket.assigned_agent == ai_agent and ticket.status == Status.ASSIGNED
+    assert not AIResolutionAttempt.objects.exists()  # nothing ran inside the transaction
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()  # the Celery task (eager in tests)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED
+    assert AIResolutionAttempt.objects.get(ticket=ticket).action == AIAction.RESOLVED

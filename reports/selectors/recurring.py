@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Q
 from django.db.models.functions import Cast
 
+from tickets.models import Category
+
 from ..filters import ReportFilters
 from ..sql import compiled, fetch_dicts, pct, tidy_rows
 
@@ -15,20 +17,25 @@ TERMS_SAMPLE = 5000
 MIN_TERM_LENGTH = 3
 
 
-def _growth(qs, key, current: Q) -> list[dict]:
+def _growth(qs, field: str, current: Q) -> list[dict]:
+    """Categories (or sub-categories) by growth. Grouped by id, which is cheaper than by name for
+    the ~80,000 tickets of two 30-day periods at a million; the ≤ 20 names are looked up after."""
     cur = Count("pk", filter=current)
     prev = Count("pk", filter=~current)
-    rows = (
-        qs.values(name=key)
+    rows = tidy_rows(
+        qs.filter(**{f"{field}__isnull": False})
+        .values(group_id=F(field))
         .annotate(current=cur, previous=prev)
         .annotate(
             growth=Cast(F("current") - F("previous"), IntegerField()),
             growth_pct=pct(F("current") - F("previous"), F("previous")),
         )
-        .filter(name__isnull=False)
-        .order_by("-growth", "-current", "name")[:LIMIT]
+        .order_by("-growth", "-current", "group_id")[:LIMIT]
     )
-    return tidy_rows(rows)
+    names = dict(
+        Category.objects.filter(pk__in=[row["group_id"] for row in rows]).values_list("pk", "name")
+    )
+    return [{"name": names.get(row.pop("group_id")), **row} for row in rows]
 
 
 def _grow_sql(inner_sql: str, params: tuple, start, scale: int = 1) -> list[dict]:
@@ -102,8 +109,8 @@ def report_recurring(*, filters: ReportFilters) -> dict:
         "terms_available": terms_available,
         "terms_sampled_every": terms_scale,
         "tables": {
-            "categories": _growth(both, F("category__name"), current),
-            "subcategories": _growth(both, F("subcategory__name"), current),
+            "categories": _growth(both, "category_id", current),
+            "subcategories": _growth(both, "subcategory_id", current),
             "tags": _tags(both, filters.start),
             "terms": terms,
         },

@@ -39,6 +39,11 @@ def test_csv_request_by_non_manager_gets_json_error(api, customer):
         ({"queue": "nope"}, "queue"),
         ({"channel": "fax"}, "channel"),
         ({"agent": "x"}, "agent"),
+        ({"agent": "99999999999999999999999"}, "agent"),
+        ({"queue": "99999999999999999999999"}, "queue"),
+        ({"days": "99999999999999999999999"}, "days"),
+        ({"start": "0001-01-01", "end": "0001-01-10"}, "start"),
+        ({"end": "9999-12-31"}, "end"),
     ],
 )
 def test_bad_filters_are_400_with_the_field(params, field, api, manager):
@@ -127,3 +132,22 @@ def test_ticket_text_is_escaped_on_pages(world, client, manager):
     client.force_login(manager)
     html = client.get("/reports/recurring/", {"days": 30}).content.decode()
     assert "<script>x</script>" not in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"queue": "\x00"},
+        {"channel": "\x00"},
+        {"agent": "\x00"},
+        {"start": "\x00"},
+        {"days": "-1"},
+        {"days": ""},
+        {"table": "\x00", "format": "csv"},
+        {"format": "xml"},
+    ],
+)
+def test_odd_input_never_500(params, api, manager, client):
+    assert api(manager).get("/api/v1/reports/overview", params).status_code < 500
+    client.force_login(manager)
+    assert client.get("/reports/overview/", params).status_code < 500

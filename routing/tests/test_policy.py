@@ -493,3 +493,14 @@ def test_an_edited_rule_applies_to_the_next_ticket(customer, billing, tech):
     second = new_ticket(customer, context={"platform": "android"})
     route(second)
     assert first.queue != billing and second.queue == tech
+
+
+def test_bulk_updated_rule_order_is_seen(customer, billing, tech):
+    first = RoutingRule.objects.create(name="A", order=1, conditions="always", set_queue=billing)
+    RoutingRule.objects.create(name="B", order=2, conditions="always", set_queue=tech)
+    one = new_ticket(customer)
+    route(one)
+    RoutingRule.objects.filter(pk=first.pk).update(order=3)  # updated_at untouched
+    two = new_ticket(customer)
+    route(two)
+    assert one.queue == tech and two.queue == billing

@@ -12,7 +12,7 @@ from agents.tests.factories import AgentFactory
 from tickets.models import Ticket
 from tickets.tests.factories import QueueFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SUGGESTED = "Thanks for writing! Please update to 3.1 and sign in again."
 
@@ -59,6 +59,8 @@ def test_agent_sees_new_ticket_live_and_customer_sees_reply_live(
 ):
     agent, customer, token = people
     base = daphne_server
+    page.goto(f"{base}/accounts/login/")
+    shot(page, "00-login")
 
     _login(page, base, agent.user.username)
     expect(page).to_have_url(f"{base}/workspace/")

@@ -56,3 +56,22 @@ def test_redis_reads_outlast_the_layers_blocking_pop():
     died every 5 s until the layer's connections got a longer timeout."""
     host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
     assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
+
+
+def test_a_dead_redis_never_fails_the_change(
+    settings, ticket, agent, django_capture_on_commit_callbacks
+):
+    from tickets import services
+    from tickets.models import Status
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:1/0", "socket_timeout": 1}]},
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
+    assert realtime.flush(timeout=15)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS

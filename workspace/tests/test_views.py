@@ -227,3 +227,20 @@ def test_home_sends_each_role_to_its_place(client, agent):
     assert client.get("/").url == "/support/tickets/"
     client.force_login(agent.user)
     assert client.get("/").url == "/workspace/"
+
+
+def test_ticket_page_lists_the_customers_previous_tickets_only(agent_client, customer, queue):
+    current = TicketFactory(customer=customer, queue=queue, subject="Current one")
+    TicketFactory(customer=customer, queue=queue, subject="Older problem")
+    TicketFactory(customer=None, customer_email=customer.email, queue=queue, subject="By mail")
+    TicketFactory(queue=queue, subject="Someone else")
+    response = agent_client.get(f"/workspace/tickets/{current.pk}/")
+    assert sorted(t.subject for t in response.context["previous"]) == ["By mail", "Older problem"]
+
+
+def test_list_refresh_also_updates_the_queue_counts(agent_client, queue):
+    TicketFactory(queue=queue)
+    TicketFactory(queue=queue, status=Status.RESOLVED)
+    html = agent_client.get("/workspace/list/", {"view": "open"}, **HX).content.decode()
+    assert 'id="queue-nav" hx-swap-oob="true"' in html
+    assert 'aria-label="1 open"' in html

@@ -44,7 +44,10 @@ def worklist_page(request):
 
 @staff_required
 def worklist_partial(request):
-    return render(request, "workspace/_list.html", _list_context(request))
+    """The list, plus the sidebar's queue counts swapped out of band."""
+    context = _list_context(request)
+    context.update(queues=queues_for(user=request.user), oob=True)
+    return render(request, "workspace/_list.html", context)
 
 
 def _ticket_or_404(request, ticket_id):
