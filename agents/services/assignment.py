@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from helpdesk import realtime
@@ -208,9 +208,9 @@ def ticket_assign_waiting(*, limit: int = 500, at: datetime | None = None) -> in
     """The sweep: assign waiting tickets while anyone has room. Each ticket is its own
     transaction, so agent locks are held only for one assignment. Returns how many were assigned."""
     agent_load_refresh()  # heal any drift (e.g. rows changed outside these services)
-    free_agents = Agent.objects.filter(kind=AgentKind.HUMAN, is_available=True).exists()
-    if not free_agents:
-        return 0
+    room = Q(load__isnull=True) | Q(load__open_tickets__lt=F("max_tickets"))
+    if not Agent.objects.filter(room, kind=AgentKind.HUMAN, is_available=True).exists():
+        return 0  # everyone is full or away: nothing to try
     assigned = 0
     for ticket in list(waiting_tickets()[:limit]):
         if ticket_assign(ticket=ticket, at=at, escalate_if_none=False).agent is not None:
@@ -219,8 +219,6 @@ def ticket_assign_waiting(*, limit: int = 500, at: datetime | None = None) -> in
 
 
 def ai_agent_for_queue(queue_id: int) -> Agent | None:
-    from django.db.models import Q
-
     return (
         Agent.objects.filter(kind=AgentKind.AI, is_available=True)
         .filter(Q(all_queues=True) | Q(queues=queue_id))

@@ -71,3 +71,22 @@ def test_seed_demo_builds_a_realistic_help_desk_once():
     seed("--force", "--tickets", "30")
     assert Ticket.objects.count() == 30
     assert TicketEvent.objects.count() < events_before
+
+
+def test_a_failing_classifier_training_is_reported_not_fatal(monkeypatch):
+    from django.core.management import CommandError
+
+    from helpdesk.demo import seed as seed_module
+
+    def broken(name, *args, **kwargs):
+        raise CommandError(f"Unknown command: '{name}'")
+
+    monkeypatch.setattr(seed_module, "call_command", broken)
+    out = StringIO()
+    call_command("seed_demo", "--tickets", "5", stdout=out)
+    assert (
+        "Classifier not trained: CommandError: Unknown command: 'train_classifier'"
+        in out.getvalue()
+    )
+    assert Ticket.objects.count() == 5
+    assert "customer@example.com" in out.getvalue()
