@@ -113,6 +113,24 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def cpu_seconds(pid: int, *, with_children: bool = False) -> float:
+    """User + system CPU time of a process (and its live children) from /proc."""
+    pids = [pid]
+    if with_children:
+        try:
+            pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            pass
+    total = 0
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # ---------------------------------------------------------------- the ingestion client
 def signed_payload() -> tuple[bytes, dict]:
     words = random.sample(WORDS, 6)
@@ -375,9 +393,14 @@ def main() -> None:
         without, with_clients, delivered = [], [], 0
         ctx = multiprocessing.get_context("spawn")
         for _ in range(rounds):
+            gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True)
             rate, errors = throughput(http_port, seconds, args.concurrency)
+            gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True) - gunicorn_cpu
             without.append(rate)
-            print(f"ingestion, no clients:          {rate:7.1f} tickets/s ({errors} errors)")
+            print(
+                f"ingestion, no clients:          {rate:7.1f} tickets/s ({errors} errors; "
+                f"gunicorn {gunicorn_cpu:.1f} CPU s)"
+            )
             ready, stop_event, received = ctx.Event(), ctx.Event(), ctx.Value("l", 0)
             proc = ctx.Process(
                 target=drain_clients,
@@ -386,7 +409,24 @@ def main() -> None:
             proc.start()
             if not ready.wait(60):
                 raise SystemExit("clients did not connect")
+            cpu_before = (
+                cpu_seconds(gunicorn.pid, with_children=True),
+                cpu_seconds(daphne.pid),
+                cpu_seconds(proc.pid),
+            )
             rate, errors = throughput(http_port, seconds, args.concurrency)
+            cpu = [
+                after - before
+                for after, before in zip(
+                    (
+                        cpu_seconds(gunicorn.pid, with_children=True),
+                        cpu_seconds(daphne.pid),
+                        cpu_seconds(proc.pid),
+                    ),
+                    cpu_before,
+                    strict=True,
+                )
+            ]
             time.sleep(1.0)
             stop_event.set()
             proc.join(30)
@@ -395,6 +435,10 @@ def main() -> None:
             print(
                 f"ingestion, {args.clients} clients connected: {rate:7.1f} tickets/s "
                 f"({errors} errors; {received.value} messages delivered)"
+            )
+            print(
+                f"  CPU seconds in those {seconds:.0f} s: gunicorn {cpu[0]:.1f}, daphne {cpu[1]:.1f}, "
+                f"the {args.clients} bench clients {cpu[2]:.1f}"
             )
         base, loaded = statistics.mean(without), statistics.mean(with_clients)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")

@@ -26,7 +26,8 @@ import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -171,13 +172,22 @@ class _Sender:
             if not batch:
                 continue
             try:
-                await asyncio.wait_for(self._send(get_channel_layer(), batch), SEND_TIMEOUT)
+                await asyncio.wait_for(self._send(self._layer(), batch), SEND_TIMEOUT)
             except Exception:  # Redis down or slow: these events are lost, later ones still go
                 logger.exception("%d live event batch(es) not delivered", len(batch))
             finally:
                 with self._lock:
                     self._pending -= len(batch)
                     self._lock.notify_all()
+
+    def _layer(self):
+        """A layer instance of our own (channels-redis objects hold locks bound to the loop that
+        first used them), rebuilt when the configured layer changes (tests override settings)."""
+        shared = get_channel_layer()
+        if shared is not getattr(self, "_shared", None):
+            self._shared = shared
+            self._own = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+        return self._own
 
     async def _send(self, layer, batch) -> None:
         results = await asyncio.gather(

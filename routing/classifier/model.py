@@ -205,12 +205,14 @@ class TextModel:
             best = int(p.argmax())
             confidence = float(head.confidence(p[best : best + 1])[0])
             # the other labels share what the chosen one does not get, in their proportions
-            rest = (1.0 - confidence) / (1.0 - p[best]) if p[best] < 1.0 else 0.0
+            rest = (1.0 - confidence) / (1.0 - float(p[best])) if p[best] < 1.0 else 0.0
             out["labels"][name] = str(head.classes[best])
             out["confidences"][name] = confidence
             order = np.argsort(-p)[:top]
             out["probabilities"][name] = {
-                str(head.classes[i]): round(confidence if i == best else float(p[i]) * rest, 4)
+                str(head.classes[i]): round(
+                    float(confidence if i == best else float(p[i]) * rest), 4
+                )
                 for i in order
             }
         explain = "queue" if "queue" in self.heads else next(iter(self.heads), None)

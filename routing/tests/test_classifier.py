@@ -1,3 +1,5 @@
+import json
+
 """The local classifier: training from stored history, calibrated predictions, versions and the
 swap to a newly activated version without a restart."""
 
@@ -161,3 +163,26 @@ def test_large_noisy_history_gets_monotone_top_label_calibration():
     assert out["labels"]["queue"] == "billing"
     assert 0.5 < out["confidences"]["queue"] < 1.0  # noisy labels: never certain
     assert sum(out["probabilities"]["queue"].values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_ticket_created_with_a_trained_model_is_routed_and_logged(model_dir):  # noqa: F811
+    """The real local model behind the real pipeline: its output must be storable as JSON."""
+    from routing.models import ClassificationLog
+    from tickets.services import ticket_create
+
+    make_history()
+    classifier_train()
+
+    ticket = ticket_create(
+        subject="Charged twice",
+        body="Please refund the invoice, I was charged twice.",
+        channel="api",
+    ).ticket
+
+    ticket.refresh_from_db()
+    log = ClassificationLog.objects.get(ticket=ticket)
+    assert log.source == "local"
+    assert ticket.routing_reason
+    assert json.loads(json.dumps(log.probabilities))["queue"]
+    for name, top in local.predict("charged twice, refund", {}).probabilities.items():
+        assert all(type(value) is float for value in top.values()), name  # plain floats, not numpy
