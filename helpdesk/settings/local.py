@@ -1,6 +1,11 @@
 """The embedded default of `make run`: SQLite under var/, in-memory channels, local job broker."""
 
 from .base import *  # noqa: F401,F403
-from .base import env_bool
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, VAR_DIR, env_bool
 
 DEBUG = env_bool("DEBUG", True)
+
+# The filesystem broker cannot enqueue into folders that do not exist yet.
+for _option in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+    if _option in CELERY_BROKER_TRANSPORT_OPTIONS:
+        (VAR_DIR / CELERY_BROKER_TRANSPORT_OPTIONS[_option]).mkdir(parents=True, exist_ok=True)
