@@ -1,7 +1,8 @@
-import json
 
 """The local classifier: training from stored history, calibrated predictions, versions and the
 swap to a newly activated version without a restart."""
+
+import json
 
 import pytest
 
