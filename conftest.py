@@ -53,3 +53,9 @@ def client_for(user) -> APIClient:
 def api(db):
     """`api(user)` gives an API client authenticated as `user` (None: anonymous)."""
     return client_for
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread,
+    which the asyncio tests that follow it could not start their own loop beside."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -44,8 +44,13 @@ def ticket_create(
     created_at: datetime | None = None,
     actor=None,
     run_pipeline: bool = True,
+    defer_pipeline: bool = False,
 ) -> TicketCreateResult:
     """Store a ticket exactly once per `external_id` and run it through the intake pipeline.
+
+    With `defer_pipeline` the ticket is stored and acknowledged at once, and routing, assignment
+    and SLA run in a Celery task the moment the transaction commits (the ingestion webhook's
+    path: an integration's burst is accepted at insert speed and routed right behind it).
 
     Idempotency rests on the unique constraint: concurrent inserts of one external_id make
     one row; the losers read it back."""
@@ -74,10 +79,30 @@ def ticket_create(
                 raise
             return TicketCreateResult(ticket=existing, created=False)
         events.ticket_created_event(ticket=ticket, actor=actor)
-        if run_pipeline:
+        if run_pipeline and defer_pipeline:
+            ticket_id, explicit = ticket.pk, priority is not None
+            transaction.on_commit(lambda: _enqueue_intake(ticket_id, explicit))
+        elif run_pipeline:
             _pipeline().ticket_intake(ticket=ticket, explicit_priority=priority is not None)
         realtime.publish("ticket.created", ticket.pk, {"status": ticket.status})
     return TicketCreateResult(ticket=ticket, created=True)
+
+
+def _enqueue_intake(ticket_id, explicit_priority: bool) -> None:
+    from .tasks import ticket_intake_run
+
+    ticket_intake_run.delay(str(ticket_id), explicit_priority)
+
+
+def ticket_intake_deferred(*, ticket_id, explicit_priority: bool = False) -> bool:
+    """Run the intake pipeline for a stored ticket once; a retried or repeated task does nothing.
+    Returns whether it ran."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+        if ticket is None or ticket.events.filter(kind="routed").exists():
+            return False
+        _pipeline().ticket_intake(ticket=ticket, explicit_priority=explicit_priority)
+    return True
 
 
 def _locked(ticket: Ticket) -> Ticket:

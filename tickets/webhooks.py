@@ -124,6 +124,7 @@ class IngestWebhookApi(APIView):
             external_id=data["external_id"],
             context=context,
             language=language_from_context(context),
+            defer_pipeline=settings.HELPDESK_INGEST_DEFERRED,
         )
         return Response(
             self.OutputSerializer(result.ticket).data, status=201 if result.created else 200

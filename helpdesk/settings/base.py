@@ -186,7 +186,7 @@ HELPDESK_MAX_SUBJECT = 255
 HELPDESK_MAX_BODY = 50_000
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL")
-HELPDESK_LLM_MODEL = env("HELPDESK_LLM_MODEL", "claude-sonnet-4-5")
+HELPDESK_LLM_MODEL = env("HELPDESK_LLM_MODEL", "claude-sonnet-4-6")
 HELPDESK_MODEL_DIR = Path(env("HELPDESK_MODEL_DIR", str(VAR_DIR / "models")) or "")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -261,3 +261,8 @@ INSTALLED_APPS += ["drf_spectacular_sidecar"]
 SPECTACULAR_SETTINGS.update(
     {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
 )
+
+# --- Ingestion -----------------------------------------------------------------------------
+# The webhook stores and answers at once; routing, assignment and SLA run in a Celery task on
+# commit. Set to false to run the pipeline inside the webhook request instead.
+HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", True)

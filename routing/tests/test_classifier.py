@@ -1,4 +1,3 @@
-
 """The local classifier: training from stored history, calibrated predictions, versions and the
 swap to a newly activated version without a restart."""
 

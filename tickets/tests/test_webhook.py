@@ -371,8 +371,10 @@ def test_rate_limit_is_429(client, monkeypatch):
     assert Ticket.objects.count() == 3
 
 
-def test_a_failing_intake_leaves_no_partial_rows(client, monkeypatch):
+def test_a_failing_inline_intake_leaves_no_partial_rows(client, monkeypatch, settings):
     from helpdesk import pipeline
+
+    settings.HELPDESK_INGEST_DEFERRED = False
 
     def explode(**kwargs):
         raise RuntimeError("routing blew up")
@@ -382,6 +384,43 @@ def test_a_failing_intake_leaves_no_partial_rows(client, monkeypatch):
     response = post(client, payload())
     assert response.status_code == 500
     assert_nothing_stored()
+
+
+def test_deferred_intake_routes_the_ticket_right_after_commit(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, payload())
+    assert response.status_code == 201
+    assert response.json()["status"] == "open"
+    ticket = Ticket.objects.get(pk=response.json()["ticket_id"])
+    assert ticket.events.filter(kind="routed").count() == 1
+    assert ticket.routing_reason
+
+
+def test_deferred_intake_runs_once_and_a_failure_loses_nothing(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from helpdesk import pipeline
+    from tickets.services import ticket_intake_deferred
+
+    real_intake = pipeline.ticket_intake
+
+    def explode(**kwargs):
+        raise RuntimeError("routing blew up")
+
+    monkeypatch.setattr(pipeline, "ticket_intake", explode)
+    response = post(client, payload())  # the task is not run: the request must not depend on it
+    assert response.status_code == 201
+    ticket_id = response.json()["ticket_id"]
+    with pytest.raises(RuntimeError):
+        ticket_intake_deferred(ticket_id=ticket_id)
+    assert Ticket.objects.filter(pk=ticket_id, status="open").exists()  # stored, not lost
+
+    monkeypatch.setattr(pipeline, "ticket_intake", real_intake)
+    assert ticket_intake_deferred(ticket_id=ticket_id) is True  # the retry routes it
+    assert ticket_intake_deferred(ticket_id=ticket_id) is False  # a repeat does nothing
+    assert TicketEvent.objects.filter(ticket_id=ticket_id, kind="routed").count() == 1
 
 
 # --- the idempotency race -----------------------------------------------------------------------
