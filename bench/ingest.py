@@ -163,6 +163,31 @@ def queries_per_ticket(env: dict, run: str) -> int:
     return int(out.strip().splitlines()[-1])
 
 
+def wait_routed(env: dict, run: str, timeout: float) -> float | None:
+    """Seconds until every bench ticket has its `routed` event (the deferred intake drained)."""
+    import time
+
+    code = (
+        "from tickets.models import Ticket; "
+        f"qs = Ticket.objects.filter(external_id__startswith='bench-{run}-'); "
+        "print(qs.count() - qs.filter(events__kind='routed').count())"
+    )
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        if int(out.strip().splitlines()[-1]) == 0:
+            return round(time.monotonic() - start, 1)
+        time.sleep(2)
+    return None
+
+
 def run_wrk(args, bodies: Path, duration: int, limits: str = "") -> dict:
     wrk = subprocess.run(
         [
@@ -200,6 +225,11 @@ def main() -> int:
         action="store_true",
         help="Also seed 220 demo tickets and train the local classifier before measuring",
     )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="Do not run a Celery worker beside gunicorn (the pipeline tasks then wait in Redis)",
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8799)))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -232,9 +262,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bodies = bodies_file(Path(tmp), run, unique)
         server = Supervisor({**env, "WEB_ACCESS_LOG": "/dev/null"}, stop_timeout=15)
+        roles = ["--only", "web"] if args.no_worker else ["--only", "web", "--only", "worker"]
         server.start(
-            "web",
-            [sys.executable, str(ROOT / "scripts" / "serve.py"), "--only", "web", "--no-migrate"],
+            "web", [sys.executable, str(ROOT / "scripts" / "serve.py"), *roles, "--no-migrate"]
         )
         try:
             if not wait_for_port("127.0.0.1", args.port, timeout=60, procs=server):
@@ -245,6 +275,7 @@ def main() -> int:
             # Second phase: the same bodies again, so every post is a replay (200, no pipeline):
             # the cost of the webhook's own checks and the idempotent lookup.
             replay = run_wrk(args, bodies, min(duration, 10), limits=wrk["sent_ids"])
+            drain = None if args.no_worker else wait_routed(env, run, timeout=300)
         finally:
             server.stop()
     result, replayed = wrk, replay
@@ -267,6 +298,8 @@ def main() -> int:
         "duplicates_created": counts["tickets"] - counts["ids"] + counts["duplicate_ids"],
         "connections": args.connections,
         "sql_queries_per_new_ticket": queries_per_ticket(env, run),
+        # With the worker on the same 2 cores: seconds after the load until every ticket was routed
+        "routed_all_after_load_s": drain,
         "replay_only": {
             "posts_per_s": round(replayed["requests"] / (replayed["duration_us"] / 1e6)),
             "p50_ms": round(replayed["p50_us"] / 1000, 1),

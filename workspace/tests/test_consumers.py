@@ -1,6 +1,7 @@
 """The live sockets: who may connect, what each role receives, snapshot first, after commit only."""
 
 import pytest
+import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -19,6 +20,20 @@ from workspace.access import status_token_make
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 APP = TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
+_OPEN: list[WebsocketCommunicator] = []
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _disconnect_sockets():
+    """Every socket a test opened is disconnected in the test's own loop, so no consumer is left
+    blocked in a channel-layer receive for the loop's teardown to cancel."""
+    yield
+    while _OPEN:
+        comm = _OPEN.pop()
+        try:
+            await comm.disconnect(timeout=5)
+        except BaseException:  # already closed by the server, or the test broke it
+            pass
 
 
 @database_sync_to_async
@@ -33,6 +48,7 @@ async def _connect(path: str, user=None, **headers):
     comm = WebsocketCommunicator(
         APP, path, headers=[(k.encode(), v.encode()) for k, v in headers.items()] or None
     )
+    _OPEN.append(comm)
     connected, _ = await comm.connect(timeout=10)
     assert connected
     return comm
