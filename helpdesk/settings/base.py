@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS.update(
 )
 
 # --- Ingestion -----------------------------------------------------------------------------
-# The webhook stores and answers at once; routing, assignment and SLA run in a Celery task on
-# commit. Set to false to run the pipeline inside the webhook request instead.
-HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", True)
+# With Redis the webhook stores and answers at once; routing, assignment and SLA run in a Celery
+# task on commit. The embedded default (no Redis) runs them inside the request, so their live
+# events reach the in-memory channel layer of the one server process.
+HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))

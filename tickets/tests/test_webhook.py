@@ -387,8 +387,9 @@ def test_a_failing_inline_intake_leaves_no_partial_rows(client, monkeypatch, set
 
 
 def test_deferred_intake_routes_the_ticket_right_after_commit(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, settings
 ):
+    settings.HELPDESK_INGEST_DEFERRED = True
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, payload())
     assert response.status_code == 201
@@ -398,9 +399,8 @@ def test_deferred_intake_routes_the_ticket_right_after_commit(
     assert ticket.routing_reason
 
 
-def test_deferred_intake_runs_once_and_a_failure_loses_nothing(
-    client, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_deferred_intake_runs_once_and_a_failure_loses_nothing(client, monkeypatch, settings):
+    settings.HELPDESK_INGEST_DEFERRED = True
     from helpdesk import pipeline
     from tickets.services import ticket_intake_deferred
 
