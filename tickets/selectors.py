@@ -60,6 +60,11 @@ def comment_list(*, ticket: Ticket, user) -> QuerySet[Comment]:
     return qs
 
 
+def ticket_by_external_id(*, external_id: str) -> Ticket | None:
+    """The ticket an integration already sent under this id (the webhook's retry path)."""
+    return Ticket.objects.filter(external_id=external_id).first()
+
+
 def customer_for_email(*, email: str):
     """The (oldest) customer account with this e-mail; never an agent, a manager or a staff
     (admin) account, even when the address is theirs."""

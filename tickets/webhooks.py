@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from helpdesk.api.jsonbody import declared_length, is_json_media_type, loads, read_limited
 
 from .models import Channel
-from .selectors import customer_for_email
+from .selectors import customer_for_email, ticket_by_external_id
 from .serializers import (
     BodyField,
     CleanCharField,
@@ -114,6 +114,9 @@ class IngestWebhookApi(APIView):
         serializer = self.InputSerializer(data=loads(raw))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        existing = ticket_by_external_id(external_id=data["external_id"])
+        if existing is not None:  # a retry: one indexed read, no insert attempt, no user lookup
+            return Response(self.OutputSerializer(existing).data, status=200)
         context = data.get("context") or {}
         result = ticket_create(
             subject=data["subject"],
