@@ -1,5 +1,6 @@
 """helpdesk.realtime without sockets: audiences, what customers may see, batching, the layer."""
 
+import pytest
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 
@@ -75,3 +76,40 @@ def test_a_dead_redis_never_fails_the_change(
     assert realtime.flush(timeout=15)
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_events_is_delivered_whole(caplog):
+    """An SLA pass can publish thousands of events in one commit: none may be dropped for want of
+    Redis connections (they were, before sends were bounded)."""
+    import asyncio
+    import uuid
+
+    from channels.layers import channel_layers
+    from django.db import transaction
+
+    channel_layers.backends.clear()
+    layer = channel_layers.make_backend("default")
+
+    async def listen():
+        channel = await layer.new_channel()
+        await layer.group_add(realtime.WORKSPACE_GROUP, channel)
+        return channel
+
+    loop = asyncio.new_event_loop()
+    try:
+        channel = loop.run_until_complete(listen())
+        ids = [str(uuid.uuid4()) for _ in range(1500)]
+        with transaction.atomic():
+            for ticket_id in ids:
+                realtime.publish("ticket.escalated", ticket_id, {"level": 2})
+        assert realtime.flush(30)
+        received: list[str] = []
+        while len(received) < len(ids):
+            message = loop.run_until_complete(asyncio.wait_for(layer.receive(channel), 10))
+            received += [event["ticket_id"] for event in message["events"]]
+    finally:
+        loop.run_until_complete(layer.flush())
+        loop.close()
+    assert sorted(received) == sorted(ids)
+    assert "not delivered" not in caplog.text
