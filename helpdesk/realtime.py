@@ -97,10 +97,9 @@ def _deliver(message: dict[str, Any], *, internal: bool) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    sends = deliveries(message, internal=internal)
     if isinstance(layer, InMemoryChannelLayer) or _INLINE:
         try:
-            for group, envelope in sends:
+            for group, envelope in deliveries(message, internal=internal):
                 async_to_sync(layer.group_send)(group, envelope)
         except (
             Exception
@@ -108,7 +107,7 @@ def _deliver(message: dict[str, Any], *, internal: bool) -> None:
             logger.exception("live event %s not delivered", message["type"])
         return
     try:
-        _sender().put(sends)
+        _sender().put((message, internal))  # encoded by the sender thread, not the caller
     except Exception:  # never fail the request that changed the ticket
         logger.exception("live event %s not queued", message["type"])
 
@@ -142,15 +141,23 @@ class _Sender:
         self._pending = 0
         self._lock = threading.Condition()
         self._ready = threading.Event()
+        self._asleep = True
         self._thread = threading.Thread(target=self._run, name="helpdesk-realtime", daemon=True)
         self._thread.start()
         self._ready.wait(5)
 
-    def put(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
+    def put(self, event: tuple[dict[str, Any], bool]) -> None:
+        """Queue one committed (message, internal) pair; the caller only pays for an append."""
         with self._lock:
             self._pending += 1
-            self._items.append(sends)
-        self._loop.call_soon_threadsafe(self._wake.set)
+            self._items.append(event)
+            if self._asleep:  # wake the loop once per batch, not once per event
+                self._asleep = False
+                wake = True
+            else:
+                wake = False
+        if wake:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued so far was sent (tests, benchmarks, shutdown)."""
@@ -168,10 +175,13 @@ class _Sender:
             await self._wake.wait()
             self._wake.clear()
             with self._lock:  # take whatever piled up while we waited or sent
-                batch = list(self._items)
+                queued = list(self._items)
                 self._items.clear()
-            if not batch:
+                self._asleep = not queued
+            if not queued:
                 continue
+            batch = [deliveries(message, internal=internal) for message, internal in queued]
+            self._wake.set()  # look again once this batch is out: more may have piled up
             try:
                 # a dead Redis gives up after SEND_TIMEOUT; a large burst gets time in proportion
                 limit = max(SEND_TIMEOUT, 0.005 * sum(len(sends) for sends in batch))
