@@ -62,7 +62,12 @@ def comment_list(*, ticket: Ticket, user) -> QuerySet[Comment]:
 
 def ticket_by_external_id(*, external_id: str) -> Ticket | None:
     """The ticket an integration already sent under this id (the webhook's retry path)."""
-    return Ticket.objects.filter(external_id=external_id).first()
+    # get(), not first(): first() would add the default ORDER BY created_at, and for an id that
+    # is not there PostgreSQL may then walk the whole created_at index instead of the unique one.
+    try:
+        return Ticket.objects.get(external_id=external_id)
+    except Ticket.DoesNotExist:
+        return None
 
 
 def customer_for_email(*, email: str):

@@ -73,7 +73,9 @@ def ticket_create(
                 )
         except IntegrityError:
             existing = (
-                Ticket.objects.filter(external_id=external_id).first() if external_id else None
+                Ticket.objects.filter(external_id=external_id).order_by().first()
+                if external_id
+                else None
             )
             if existing is None:  # some other constraint failed: not a repeat
                 raise
