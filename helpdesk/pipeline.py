@@ -27,6 +27,11 @@ def ticket_status_changed(*, ticket: Ticket, before: str, after: str) -> None:
     from sla.services import sla_status_changed
 
     sla_status_changed(ticket=ticket, before=before, after=after)
+    if after == "resolved":
+        from agents.services.notifications import customer_resolution_notify
+        from reports.services import csat_links
+
+        customer_resolution_notify(ticket=ticket, rating_links=csat_links(ticket))
 
 
 def ticket_first_response(*, ticket: Ticket) -> None:

@@ -152,3 +152,22 @@ def notification_deliver(*, notification_id: int) -> DeliveryResult:
     row.status, row.sent_at = NotificationStatus.SENT, timezone.now()
     row.save(update_fields=["attempts", "status", "sent_at"])
     return DeliveryResult(sent=True)
+
+
+def customer_resolution_notify(
+    *, ticket: Ticket, rating_links: dict[int, str]
+) -> list[Notification]:
+    """Tell the customer their ticket is resolved, with one-click satisfaction links (mail) and
+    the same links in the push/webhook data (in-app). Once per resolution: a reopened and
+    resolved-again ticket asks again."""
+    lines = [f"Your request “{ticket.subject}” has been resolved.", "", "How did we do?"]
+    lines += [f"{score}/5: {link}" for score, link in sorted(rating_links.items())]
+    return notification_enqueue(
+        event="ticket.resolved",
+        ticket=ticket,
+        audience="customer",
+        dedupe=f"resolved-{ticket.reopened_count}",
+        title=f"Resolved: {ticket.subject}",
+        body="\n".join(lines),
+        data={"csat": {str(score): link for score, link in rating_links.items()}},
+    )
