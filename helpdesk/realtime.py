@@ -28,6 +28,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -97,19 +98,29 @@ def _deliver(message: dict[str, Any], *, internal: bool) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    if isinstance(layer, InMemoryChannelLayer) and settings.HELPDESK_REALTIME_FORWARD_URL:
+        # A background process of the embedded default: the sockets live in the server process.
+        from helpdesk.realtime_forward import forward
+
+        forward(message, internal=internal)
+        return
     if isinstance(layer, InMemoryChannelLayer) or _INLINE:
-        try:
-            for group, envelope in deliveries(message, internal=internal):
-                async_to_sync(layer.group_send)(group, envelope)
-        except (
-            Exception
-        ):  # a dead channel layer must never fail the request that changed the ticket
-            logger.exception("live event %s not delivered", message["type"])
+        deliver_in_place(message, internal=internal, layer=layer)
         return
     try:
         _sender().put((message, internal))  # encoded by the sender thread, not the caller
     except Exception:  # never fail the request that changed the ticket
         logger.exception("live event %s not queued", message["type"])
+
+
+def deliver_in_place(message: dict[str, Any], *, internal: bool, layer=None) -> None:
+    """Send now, from this thread (the in-memory layer of the embedded default)."""
+    layer = layer or get_channel_layer()
+    try:
+        for group, envelope in deliveries(message, internal=internal):
+            async_to_sync(layer.group_send)(group, envelope)
+    except Exception:  # a dead channel layer must never fail the request that changed the ticket
+        logger.exception("live event %s not delivered", message["type"])
 
 
 def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:

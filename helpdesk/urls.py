@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from helpdesk import realtime_forward
 from helpdesk.api import views as api_views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("workspace.urls")),
     path("healthz", api_views.healthz, name="healthz"),
+    path("internal/realtime", realtime_forward.receive, name="realtime-forward"),
 ]
 
 handler404 = "helpdesk.api.views.not_found"

@@ -60,6 +60,12 @@ def main() -> int:
             "--without-gossip",
             "--without-mingle",
         ],
+        # Without Redis the worker's live events are forwarded to the server's in-memory layer.
+        env=(
+            {}
+            if os.environ.get("REDIS_URL")
+            else {"HELPDESK_REALTIME_FORWARD_URL": f"http://{HOST}:{port}/internal/realtime"}
+        ),
     )
     if not wait_for_port(HOST, port, timeout=60, procs=procs):
         print("[run] the web server did not come up", file=sys.stderr, flush=True)

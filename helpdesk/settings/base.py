@@ -98,7 +98,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -222,7 +224,9 @@ HELPDESK_NOTIFICATION_WEBHOOK_SECRET = env(
     "HELPDESK_NOTIFICATION_WEBHOOK_SECRET", HELPDESK_WEBHOOK_SECRET
 )
 HELPDESK_NOTIFICATION_MAX_ATTEMPTS = int(env("HELPDESK_NOTIFICATION_MAX_ATTEMPTS", "6") or 6)
-HELPDESK_NOTIFICATION_BACKOFF_SECONDS = int(env("HELPDESK_NOTIFICATION_BACKOFF_SECONDS", "30") or 30)
+HELPDESK_NOTIFICATION_BACKOFF_SECONDS = int(
+    env("HELPDESK_NOTIFICATION_BACKOFF_SECONDS", "30") or 30
+)
 HELPDESK_FCM_URL = env("HELPDESK_FCM_URL", "https://fcm.googleapis.com")
 HELPDESK_FCM_PROJECT_ID = env("HELPDESK_FCM_PROJECT_ID")
 HELPDESK_FCM_ACCESS_TOKEN = env("HELPDESK_FCM_ACCESS_TOKEN")
@@ -267,3 +271,9 @@ SPECTACULAR_SETTINGS.update(
 # task on commit. The embedded default (no Redis) runs them inside the request, so their live
 # events reach the in-memory channel layer of the one server process.
 HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))
+
+# --- Live events from background processes of the embedded default --------------------------
+# `make run` (no Redis) starts its worker with HELPDESK_REALTIME_FORWARD_URL pointing at the
+# server, which accepts signed forwards only when HELPDESK_REALTIME_ACCEPT_FORWARDS is on (local).
+HELPDESK_REALTIME_FORWARD_URL = env("HELPDESK_REALTIME_FORWARD_URL", "") or ""
+HELPDESK_REALTIME_ACCEPT_FORWARDS = False

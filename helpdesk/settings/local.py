@@ -1,7 +1,7 @@
 """The embedded default of `make run`: SQLite under var/, in-memory channels, local job broker."""
 
 from .base import *  # noqa: F401,F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, VAR_DIR, env_bool
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL, VAR_DIR, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -9,3 +9,6 @@ DEBUG = env_bool("DEBUG", True)
 for _option in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
     if _option in CELERY_BROKER_TRANSPORT_OPTIONS:
         (VAR_DIR / CELERY_BROKER_TRANSPORT_OPTIONS[_option]).mkdir(parents=True, exist_ok=True)
+
+# Without Redis the sockets live in the server's in-memory layer; the worker forwards to it.
+HELPDESK_REALTIME_ACCEPT_FORWARDS = not REDIS_URL

@@ -1,0 +1,62 @@
+"""Live events from the embedded default's worker reach the server's in-memory layer."""
+
+import json
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.test import Client
+
+from helpdesk import realtime
+from helpdesk.realtime_forward import HEADER, signature
+
+URL = "/internal/realtime"
+
+
+@pytest.fixture
+def in_memory(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.HELPDESK_REALTIME_ACCEPT_FORWARDS = True
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.WORKSPACE_GROUP, channel)
+    return layer, channel
+
+
+def _post(body: bytes, sig: str | None = None):
+    headers = {HEADER: sig if sig is not None else signature(body)}
+    return Client().post(URL, body, content_type="application/json", headers=headers)
+
+
+def test_closed_unless_the_embedded_default_accepts_forwards(settings):
+    settings.HELPDESK_REALTIME_ACCEPT_FORWARDS = False
+    assert _post(b'{"message": {}, "internal": false}').status_code == 404
+
+
+def test_a_forward_needs_the_signature(in_memory):
+    body = json.dumps({"message": {"type": "ticket.routed", "ticket_id": "t1"}, "internal": False})
+    assert _post(body.encode(), sig="0" * 64).status_code == 401
+    assert _post(b'{"message": 1}').status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_events_are_forwarded_to_the_servers_sockets(
+    in_memory, live_server, settings, monkeypatch
+):
+    layer, channel = in_memory
+    settings.HELPDESK_REALTIME_FORWARD_URL = f"{live_server.url}{URL}"
+    delivered_by_server = []
+    deliver = realtime.deliver_in_place
+
+    def spy(message, **kwargs):
+        delivered_by_server.append(threading.current_thread() is not threading.main_thread())
+        return deliver(message, **kwargs)
+
+    monkeypatch.setattr(realtime, "deliver_in_place", spy)
+
+    realtime._deliver({"type": "ticket.escalated", "ticket_id": "t9", "level": 2}, internal=False)
+
+    received = async_to_sync(layer.receive)(channel)
+    assert received["event"] == {"type": "ticket.escalated", "ticket_id": "t9", "level": 2}
+    assert delivered_by_server == [True]  # sent by the server's request, not in the worker
