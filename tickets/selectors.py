@@ -54,8 +54,10 @@ def ticket_user_can_view(*, user, ticket: Ticket) -> bool:
 
 
 def comment_list(*, ticket: Ticket, user) -> QuerySet[Comment]:
+    """The conversation as `user` may see it: internal notes only for agents and managers
+    (a customer, a visitor with a status link and anyone else get public comments only)."""
     qs = ticket.comments.select_related("author")
-    if user_role(user) == "customer":
+    if user_role(user) not in ("agent", "manager"):
         qs = qs.filter(internal=False)
     return qs
 

@@ -200,10 +200,13 @@ def test_customer_cannot_see_someone_elses_ticket(customer_client, other_custome
     )
 
 
-def test_anonymous_visitor_gets_a_signed_status_link(client, agent):
-    response = client.post(
-        "/support/new/", {"email": "visitor@example.com", "subject": "Hi", "body": "Help"}
-    )
+def test_anonymous_visitor_gets_a_signed_status_link(
+    client, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after commit
+        response = client.post(
+            "/support/new/", {"email": "visitor@example.com", "subject": "Hi", "body": "Help"}
+        )
     ticket = Ticket.objects.get()
     assert ticket.customer is None and ticket.customer_email == "visitor@example.com"
     assert response.status_code == 302 and "/support/s/" in response.url

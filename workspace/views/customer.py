@@ -1,12 +1,11 @@
 """The customer side (`web` channel): open a ticket, follow it live, reply."""
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from agents.services.notifications import notification_enqueue
 from tickets import services
 from tickets.exceptions import ApplicationError
 from tickets.models import Channel
@@ -38,12 +37,14 @@ def ticket_open(request):
         link = request.build_absolute_uri(
             reverse("customer:status", args=[status_token_make(ticket_id=ticket.pk)])
         )
-        send_mail(
-            subject=f"We received your request: {ticket.subject}",
-            message=f"Follow your request here:\n{link}\n",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[data["email"]],
-            fail_silently=True,
+        notification_enqueue(  # mailed from Celery after commit, never inside the request
+            event="ticket.received",
+            ticket=ticket,
+            audience="customer",
+            dedupe="received",
+            title=f"We received your request: {ticket.subject}",
+            body=f"Follow your request here:\n{link}\n",
+            backends={"email"},
         )
         return redirect(link)
     return render(request, "customer/new.html", {"form": form}, status=400 if form.errors else 200)
@@ -64,17 +65,16 @@ def _own_ticket(request, ticket_id):
     return ticket
 
 
-def _page_context(ticket, *, user=None, token: str = "") -> dict:
-    comments = (
-        comment_list(ticket=ticket, user=user) if user else ticket.comments.filter(internal=False)
-    ).filter(internal=False)
-    return {"ticket": ticket, "comments": comments.select_related("author"), "token": token}
+def _page_context(ticket, *, token: str = "") -> dict:
+    # Even a staff member looking at their own request sees it as the customer does.
+    comments = comment_list(ticket=ticket, user=None)
+    return {"ticket": ticket, "comments": comments, "token": token}
 
 
 @customer_required
 def ticket_status_page(request, ticket_id):
     ticket = _own_ticket(request, ticket_id)
-    context = _page_context(ticket, user=request.user)
+    context = _page_context(ticket)
     context["reply_form"] = CustomerReplyForm()
     return render(request, "customer/ticket.html", context)
 
@@ -82,7 +82,7 @@ def ticket_status_page(request, ticket_id):
 @customer_required
 def ticket_conversation(request, ticket_id):
     ticket = _own_ticket(request, ticket_id)
-    return render(request, "customer/_conversation.html", _page_context(ticket, user=request.user))
+    return render(request, "customer/_conversation.html", _page_context(ticket))
 
 
 @customer_required

@@ -1,0 +1,17 @@
+import pytest
+
+from tickets.selectors import comment_list
+from tickets.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_staff_see_internal_notes(ticket, agent, customer, manager):
+    comment_create(ticket=ticket, user=agent.user, body="public answer")
+    comment_create(ticket=ticket, user=agent.user, body="internal only", internal=True)
+
+    def bodies(user):
+        return [c.body for c in comment_list(ticket=ticket, user=user)]
+
+    assert bodies(agent.user) == bodies(manager) == ["public answer", "internal only"]
+    assert bodies(customer) == bodies(None) == ["public answer"]  # None: a status-link visitor
