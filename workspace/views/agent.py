@@ -122,68 +122,70 @@ def ticket_comment(request, ticket_id):
     )
 
 
-@staff_required
-@require_POST
-def ticket_status(request, ticket_id):
+def _facts_action(request, ticket_id, make_form, form_name: str, action):
+    """Validate `make_form(ticket)`, run `action(ticket, cleaned_data)` (one service call), and
+    re-render the facts panel with the result or the error inline."""
     ticket = _ticket_or_404(request, ticket_id)
-    form = StatusForm(request.POST, current=ticket.status)
+    form = make_form(ticket)
     error = None
     if form.is_valid():
         try:
-            ticket = services.ticket_change_status(
-                ticket=ticket,
-                user=request.user,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-            )
+            ticket = action(ticket, form.cleaned_data)
             form = None
         except ApplicationError as exc:
             error = exc
-    return _facts_result(request, ticket, error, form, "status_form")
+    return _facts_result(request, ticket, error, form, form_name)
+
+
+@staff_required
+@require_POST
+def ticket_status(request, ticket_id):
+    return _facts_action(
+        request,
+        ticket_id,
+        lambda ticket: StatusForm(request.POST, current=ticket.status),
+        "status_form",
+        lambda ticket, data: services.ticket_change_status(
+            ticket=ticket, user=request.user, status=data["status"], reason=data["reason"]
+        ),
+    )
 
 
 @staff_required
 @require_POST
 def ticket_reassign(request, ticket_id):
-    ticket = _ticket_or_404(request, ticket_id)
-    form = ReassignForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            ticket = services.ticket_reassign(
-                ticket=ticket,
-                user=request.user,
-                agent=form.cleaned_data["agent"],
-                queue=form.cleaned_data["queue"],
-                reason=form.cleaned_data["reason"],
-            )
-            form = None
-        except ApplicationError as exc:
-            error = exc
-    return _facts_result(request, ticket, error, form, "reassign_form")
+    return _facts_action(
+        request,
+        ticket_id,
+        lambda ticket: ReassignForm(request.POST),
+        "reassign_form",
+        lambda ticket, data: services.ticket_reassign(
+            ticket=ticket,
+            user=request.user,
+            agent=data["agent"],
+            queue=data["queue"],
+            reason=data["reason"],
+        ),
+    )
 
 
 @staff_required
 @require_POST
 def ticket_correct(request, ticket_id):
-    ticket = _ticket_or_404(request, ticket_id)
-    form = CorrectForm(request.POST)
-    error = None
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            ticket = services.ticket_correct(
-                ticket=ticket,
-                user=request.user,
-                category=data["category"],
-                queue=data["queue"],
-                priority=data["priority"] or None,
-                reason=data["reason"],
-            )
-            form = None
-        except ApplicationError as exc:
-            error = exc
-    return _facts_result(request, ticket, error, form, "correct_form")
+    return _facts_action(
+        request,
+        ticket_id,
+        lambda ticket: CorrectForm(request.POST),
+        "correct_form",
+        lambda ticket, data: services.ticket_correct(
+            ticket=ticket,
+            user=request.user,
+            category=data["category"],
+            queue=data["queue"],
+            priority=data["priority"] or None,
+            reason=data["reason"],
+        ),
+    )
 
 
 def _facts_result(request, ticket, error, form, form_name: str):
