@@ -208,14 +208,22 @@ def ticket_assign_waiting(*, limit: int = 500, at: datetime | None = None) -> in
     """The sweep: assign waiting tickets while anyone has room. Each ticket is its own
     transaction, so agent locks are held only for one assignment. Returns how many were assigned."""
     agent_load_refresh()  # heal any drift (e.g. rows changed outside these services)
-    room = Q(load__isnull=True) | Q(load__open_tickets__lt=F("max_tickets"))
-    if not Agent.objects.filter(room, kind=AgentKind.HUMAN, is_available=True).exists():
+    if not _anyone_has_room():
         return 0  # everyone is full or away: nothing to try
     assigned = 0
     for ticket in list(waiting_tickets()[:limit]):
         if ticket_assign(ticket=ticket, at=at, escalate_if_none=False).agent is not None:
             assigned += 1
+            # A resolution frees one slot and triggers this sweep: once the room is used up,
+            # trying the rest of the waiting tickets could only fail, one ranking each.
+            if not _anyone_has_room():
+                break
     return assigned
+
+
+def _anyone_has_room() -> bool:
+    room = Q(load__isnull=True) | Q(load__open_tickets__lt=F("max_tickets"))
+    return Agent.objects.filter(room, kind=AgentKind.HUMAN, is_available=True).exists()
 
 
 def ai_agent_for_queue(queue_id: int) -> Agent | None:

@@ -114,3 +114,29 @@ def test_stored_load_follows_assignments_and_the_sweep_heals_drift(queue, manage
     AgentLoad.objects.filter(agent=agent).update(open_tickets=99)
     ticket_assign_waiting()
     assert AgentLoad.objects.get(agent=agent).open_tickets == 1
+
+
+def test_sweep_stops_once_the_freed_room_is_used(queue, published, monkeypatch):
+    """One freed slot, many waiting tickets: one assignment, not one failed ranking per ticket."""
+    from agents.services import assignment
+
+    make_agent(queue, max_tickets=1)
+    waiting = [TicketFactory(queue=queue) for _ in range(6)]
+    tried = []
+    real_assign = assignment.ticket_assign
+
+    def counting_assign(**kwargs):
+        tried.append(kwargs["ticket"].pk)
+        return real_assign(**kwargs)
+
+    monkeypatch.setattr(assignment, "ticket_assign", counting_assign)
+
+    assert ticket_assign_waiting() == 1
+    assert len(tried) == 1
+    assert sum(t.assigned_agent_id is not None for t in _fresh(waiting)) == 1
+
+
+def _fresh(tickets):
+    for ticket in tickets:
+        ticket.refresh_from_db()
+    return tickets
