@@ -18,9 +18,16 @@ def _event(
 
 
 def ticket_created_event(*, ticket: Ticket, actor=None) -> TicketEvent:
-    return _event(
+    event = ticket_created_event_unsaved(ticket=ticket, actor=actor)
+    event.save(force_insert=True)
+    return event
+
+
+def ticket_created_event_unsaved(*, ticket: Ticket, actor=None) -> TicketEvent:
+    """The `created` row, not yet saved (the ingestion fast path inserts it with the ticket)."""
+    return TicketEvent(
         ticket=ticket, kind="created", actor=actor, after=ticket.status,
-        data={"channel": ticket.channel}, at=ticket.created_at,
+        data={"channel": ticket.channel}, created_at=ticket.created_at,
     )
 
 

@@ -146,6 +146,9 @@ class Ticket(models.Model):
     reopened_count = models.PositiveIntegerField(default=0)
     csat_score = models.PositiveSmallIntegerField(null=True, blank=True)
     csat_at = models.DateTimeField(null=True, blank=True)
+    # Stored by the ingestion fast path, not yet routed: the deferred intake's work list (the
+    # database is the queue, so a ticket survives a lost task or a dead worker).
+    intake_pending = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,6 +176,9 @@ class Ticket(models.Model):
                 fields=["priority", "created_at"],
                 name="ticket_waiting",
                 condition=Q(assigned_agent__isnull=True, status__in=["open", "escalated"]),
+            ),
+            models.Index(
+                fields=["created_at"], name="ticket_intake_pending", condition=Q(intake_pending=True)
             ),
         ]
 

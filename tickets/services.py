@@ -3,19 +3,25 @@
 Effects that belong to the layers above (routing, assignment, SLA) are run by
 `helpdesk.pipeline`, which this module calls explicitly at each step."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from helpdesk import realtime
 
-from . import events
+from . import events, intake
 from .exceptions import NotAllowed, TransitionError
 from .lifecycle import CUSTOMER_REPLY_TRANSITIONS, agent_can_transition, system_can_transition
-from .models import AuthorKind, Category, Comment, Priority, Queue, Status, Ticket
+from .models import AuthorKind, Category, Comment, Priority, Queue, Status, Ticket, TicketEvent
 from .roles import agent_profile, user_role
+from .selectors import customer_for_email
+
+logger = logging.getLogger(__name__)
 
 
 def _pipeline():
@@ -45,55 +51,115 @@ def ticket_create(
     actor=None,
     run_pipeline: bool = True,
     defer_pipeline: bool = False,
+    link_customer: bool = False,
 ) -> TicketCreateResult:
     """Store a ticket exactly once per `external_id` and run it through the intake pipeline.
 
-    With `defer_pipeline` the ticket is stored and acknowledged at once, and routing, assignment
-    and SLA run in a Celery task the moment the transaction commits (the ingestion webhook's
-    path: an integration's burst is accepted at insert speed and routed right behind it).
+    With `defer_pipeline` (the ingestion webhook with Redis) the ticket is stored and acknowledged
+    at once, marked `intake_pending`, and routing, assignment and SLA run in a Celery worker
+    right behind it (`ticket_intake_drain`): an integration's burst is accepted at insert speed.
+    A caller-given priority is never deferred.
+
+    `link_customer`: attach the customer account that owns `customer_email` (in the worker when
+    deferred, so the request does not pay for the lookup).
 
     Idempotency rests on the unique constraint: concurrent inserts of one external_id make
     one row; the losers read it back."""
     if customer is not None and not customer_email:
         customer_email = customer.email or ""
+    deferred = run_pipeline and defer_pipeline and priority is None
+    if link_customer and customer is None and customer_email and not deferred:
+        customer = customer_for_email(email=customer_email)
+    ticket = Ticket(
+        subject=subject,
+        body=body,
+        channel=channel,
+        customer=customer,
+        customer_email=customer_email,
+        external_id=external_id or None,
+        context=context or {},
+        language=language,
+        priority=priority or Priority.NORMAL,
+        created_at=created_at or timezone.now(),
+        intake_pending=deferred,
+    )
+    if deferred:
+        return _ticket_store_pending(ticket, actor=actor)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                ticket = Ticket.objects.create(
-                    subject=subject,
-                    body=body,
-                    channel=channel,
-                    customer=customer,
-                    customer_email=customer_email,
-                    external_id=external_id or None,
-                    context=context or {},
-                    language=language,
-                    priority=priority or Priority.NORMAL,
-                    created_at=created_at or timezone.now(),
-                )
-        except IntegrityError:
-            existing = (
-                Ticket.objects.filter(external_id=external_id).order_by().first()
-                if external_id
-                else None
-            )
-            if existing is None:  # some other constraint failed: not a repeat
-                raise
+        existing = _insert_once(ticket)
+        if existing is not None:
             return TicketCreateResult(ticket=existing, created=False)
         events.ticket_created_event(ticket=ticket, actor=actor)
-        if run_pipeline and defer_pipeline:
-            ticket_id, explicit = ticket.pk, priority is not None
-            transaction.on_commit(lambda: _enqueue_intake(ticket_id, explicit))
-        elif run_pipeline:
+        if run_pipeline:
             _pipeline().ticket_intake(ticket=ticket, explicit_priority=priority is not None)
         realtime.publish("ticket.created", ticket.pk, {"status": ticket.status})
     return TicketCreateResult(ticket=ticket, created=True)
 
 
-def _enqueue_intake(ticket_id, explicit_priority: bool) -> None:
-    from .tasks import ticket_intake_run
+def _insert_once(ticket: Ticket) -> Ticket | None:
+    """Insert `ticket`; None when it went in, the stored ticket when its external_id exists."""
+    try:
+        with transaction.atomic():
+            ticket.save(force_insert=True)
+    except IntegrityError:
+        existing = _existing(ticket.external_id)
+        if existing is None:  # some other constraint failed: not a repeat
+            raise
+        return existing
+    return None
 
-    ticket_intake_run.delay(str(ticket_id), explicit_priority)
+
+def _existing(external_id: str | None) -> Ticket | None:
+    if not external_id:
+        return None
+    return Ticket.objects.filter(external_id=external_id).order_by().first()
+
+
+def _ticket_store_pending(ticket: Ticket, *, actor) -> TicketCreateResult:
+    """The ingestion fast path: the ticket and its `created` event in one statement (on
+    PostgreSQL; one round trip, its own transaction), then a ring of the intake doorbell."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            existing = _insert_once(ticket)
+            if existing is not None:
+                return TicketCreateResult(ticket=existing, created=False)
+            events.ticket_created_event(ticket=ticket, actor=actor)
+    elif not _insert_with_created_event(connection, ticket, actor=actor):
+        existing = _existing(ticket.external_id)
+        if existing is None:  # ON CONFLICT only covers external_id; nothing else can skip
+            raise IntegrityError("ticket not stored")
+        return TicketCreateResult(ticket=existing, created=False)
+    transaction.on_commit(intake.ring)
+    return TicketCreateResult(ticket=ticket, created=True)
+
+
+def _insert_with_created_event(connection, ticket: Ticket, *, actor) -> bool:
+    """`INSERT ticket ... ON CONFLICT DO NOTHING` and its `created` event in one statement.
+    Columns and values come from Django's own insert compiler, so they follow the model.
+    Returns whether the ticket went in (False: its external_id is already stored)."""
+    query = InsertQuery(Ticket, on_conflict=OnConflict.IGNORE)
+    query.insert_values(Ticket._meta.concrete_fields, [ticket])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [Ticket._meta.pk]
+    [(ticket_sql, ticket_params)] = compiler.as_sql()
+    event = events.ticket_created_event_unsaved(ticket=ticket, actor=actor)
+    event_fields = [f for f in TicketEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    event_sql = (
+        f"INSERT INTO {quote(TicketEvent._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in event_fields)}) "
+        f"SELECT {', '.join('%s' for _ in event_fields)} FROM stored"
+    )
+    event_params = [
+        f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in event_fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH stored AS ({ticket_sql}) {event_sql} RETURNING 1",
+            [*ticket_params, *event_params],
+        )
+        return cursor.fetchone() is not None
 
 
 def ticket_intake_deferred(*, ticket_id, explicit_priority: bool = False) -> bool:
@@ -103,8 +169,54 @@ def ticket_intake_deferred(*, ticket_id, explicit_priority: bool = False) -> boo
         ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
         if ticket is None or ticket.events.filter(kind="routed").exists():
             return False
-        _pipeline().ticket_intake(ticket=ticket, explicit_priority=explicit_priority)
+        _intake_run(ticket, explicit_priority=explicit_priority)
     return True
+
+
+def ticket_intake_drain(*, limit: int = 500) -> int:
+    """Route, assign and start the SLA of waiting tickets (`intake_pending`), oldest first, one
+    transaction each; workers running this at once share the list (SKIP LOCKED). A ticket whose
+    intake fails stays pending (logged) for the next drain; nothing stored is lost. Returns how
+    many were taken in."""
+    intake.doorbell_clear()  # before looking: anything stored from now on rings again
+    done, failed = 0, []
+    while done < limit:
+        claimed = None
+        try:
+            with transaction.atomic():
+                claimed = (
+                    Ticket.objects.select_for_update(skip_locked=True)
+                    .filter(intake_pending=True)
+                    .exclude(pk__in=failed)
+                    .order_by("created_at")
+                    .first()
+                )
+                if claimed is None:
+                    return done
+                _intake_run(claimed)
+        except Exception:
+            if claimed is None:  # the database itself failed: let the task retry
+                raise
+            logger.exception("intake of ticket %s failed; it stays pending", claimed.pk)
+            failed.append(claimed.pk)
+            continue
+        done += 1
+    intake.ring(force=True)  # more may be waiting: another drain takes over
+    return done
+
+
+def _intake_run(ticket: Ticket, *, explicit_priority: bool = False) -> None:
+    """Inside the caller's transaction, with the ticket locked."""
+    changed = []
+    if ticket.intake_pending:
+        ticket.intake_pending = False
+        changed.append("intake_pending")
+        if ticket.customer_id is None and ticket.customer_email:
+            ticket.customer = customer_for_email(email=ticket.customer_email)
+            changed.append("customer")
+        ticket.save(update_fields=changed)
+        realtime.publish("ticket.created", ticket.pk, {"status": ticket.status})
+    _pipeline().ticket_intake(ticket=ticket, explicit_priority=explicit_priority)
 
 
 def _locked(ticket: Ticket) -> Ticket:

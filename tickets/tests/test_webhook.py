@@ -122,17 +122,23 @@ def test_characters_postgres_cannot_store_are_dropped_not_a_500(client):
     assert ticket.context == {"last_screen": "xy", "session_events": ["a", {"k": ""}]}
 
 
-def test_links_an_existing_customer_with_that_email(client, api):
+@pytest.mark.parametrize("deferred", [True, False], ids=["deferred-intake", "inline-intake"])
+def test_links_an_existing_customer_with_that_email(
+    client, api, settings, django_capture_on_commit_callbacks, deferred
+):
+    settings.HELPDESK_INGEST_DEFERRED = deferred
     customer = UserFactory(username="carol", email="Carol@Example.com")
-    response = post(client, payload(customer_email="carol@example.com"))
+    with django_capture_on_commit_callbacks(execute=True):  # deferred: the worker links it
+        response = post(client, payload(customer_email="carol@example.com"))
     ticket = Ticket.objects.get()
     assert ticket.customer == customer
+    assert not ticket.intake_pending
     seen = api(customer).get(f"/api/v1/tickets/{response.json()['ticket_id']}/")
     assert seen.status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["agent", "manager", "superuser", "staff"])
-def test_never_links_a_staff_account(client, kind):
+def test_never_links_a_staff_account(client, kind, django_capture_on_commit_callbacks):
     user = UserFactory(username=f"{kind}-x", email="boss@example.com")
     if kind == "agent":
         AgentFactory(user=user)
@@ -144,8 +150,10 @@ def test_never_links_a_staff_account(client, kind):
     else:
         user.is_staff = True
         user.save()
-    assert post(client, payload(customer_email="boss@example.com")).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, payload(customer_email="boss@example.com")).status_code == 201
     ticket = Ticket.objects.get()
+    assert ticket.events.filter(kind="routed").exists()  # the intake ran
     assert ticket.customer is None
     assert ticket.customer_email == "boss@example.com"
 
