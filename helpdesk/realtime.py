@@ -130,6 +130,8 @@ def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, 
     for sends in batch:
         for group, envelope in sends:
             by_group.setdefault(group, []).append(envelope)
+    if WORKSPACE_GROUP in by_group:
+        by_group[WORKSPACE_GROUP] = fold_for_workspace(by_group[WORKSPACE_GROUP])
     return [
         (
             group,
@@ -141,6 +143,36 @@ def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, 
         )
         for group, envelopes in by_group.items()
     ]
+
+
+def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The workspace socket reaches every agent, so each frame there is multiplied by the number
+    of open workspaces. When a batch holds a ticket's `ticket.routed` and, after it, its
+    `ticket.created` (the intake ran inside the creating transaction, which publishes
+    `ticket.created` last), the workspace gets no separate `ticket.created`: that ticket's first
+    `ticket.routed` carries `"created": true` instead. Ticket sockets keep both events."""
+    routed: set[str] = set()  # tickets whose ticket.routed came first in this batch
+    created: set[str] = set()
+    for envelope in envelopes:
+        kind, ticket_id = envelope["event"]["type"], envelope["event"]["ticket_id"]
+        if kind == "ticket.routed":
+            routed.add(ticket_id)
+        elif kind == "ticket.created" and ticket_id in routed:
+            created.add(ticket_id)
+    if not created:
+        return envelopes
+    unmarked, out = set(created), []
+    for envelope in envelopes:
+        event = envelope["event"]
+        if event["ticket_id"] in created:
+            if event["type"] == "ticket.created":
+                continue
+            if event["type"] == "ticket.routed" and event["ticket_id"] in unmarked:
+                unmarked.discard(event["ticket_id"])  # only the first routed of that ticket
+                event = {**event, "created": True}
+                envelope = {"type": ENVELOPE_TYPE, "event": event, "text": _encode(event)}
+        out.append(envelope)
+    return out
 
 
 class _Sender:

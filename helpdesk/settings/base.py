@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -234,16 +235,24 @@ HELPDESK_APNS_URL = env("HELPDESK_APNS_URL", "https://api.push.apple.com")
 HELPDESK_APNS_TOPIC = env("HELPDESK_APNS_TOPIC")
 HELPDESK_APNS_AUTH_TOKEN = env("HELPDESK_APNS_AUTH_TOKEN")
 
-# Live events (H6, docs/WORKSPACE.md). One daphne process keeps all its sockets' pending messages
-# in one Redis key; channels-redis drops group messages beyond `capacity` (default 100), which a
-# busy workspace reaches. HELPDESK_WS_CAPACITY raises that bound. redis-py 8 reads with a 5 s
-# socket timeout, the same as channels-redis' blocking pop: idle sockets then died after 5 s, so
-# the layer's connections get a longer one.
+# Live events (H6, docs/WORKSPACE.md). HELPDESK_WS_LAYER picks the Redis channel layer:
+# "pubsub" (default): a group message is published once and each daphne process hands it to its own
+# sockets in memory; "core": channels-redis' list layer, which copies every group message into each
+# member's Redis list (per-channel queues; measured much slower for the busy workspace group).
+# redis-py 8 reads with a 5 s socket timeout, the same as the core layer's blocking pop: idle
+# sockets then died after 5 s, so the layer's connections get a longer one. The core layer drops
+# group messages beyond `capacity` (default 100) per daphne process: HELPDESK_WS_CAPACITY.
 if REDIS_URL:
+    HELPDESK_WS_LAYER = env("HELPDESK_WS_LAYER", "pubsub") or "pubsub"
+    if HELPDESK_WS_LAYER not in ("pubsub", "core"):
+        raise ImproperlyConfigured("HELPDESK_WS_LAYER must be 'pubsub' or 'core'")
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": 30}]
-    CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = int(
-        env("HELPDESK_WS_CAPACITY", "1500") or 1500
-    )
+    if HELPDESK_WS_LAYER == "pubsub":
+        CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"
+    else:
+        CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = int(
+            env("HELPDESK_WS_CAPACITY", "1500") or 1500
+        )
 
 # Routing policy (H3a, docs/ROUTING.md). With ANTHROPIC_API_KEY set, HELPDESK_LLM_POLICY says how
 # Claude and the local model combine: "always" (Claude first, local on failure), "low_confidence"

@@ -304,6 +304,36 @@ async def test_limited_agent_gets_ids_only_on_the_workspace(ticket, agent):
     await work.disconnect()
 
 
+async def test_events_reach_sockets_without_a_trip_to_the_database_thread(
+    ticket, agent, monkeypatch
+):
+    """Channels closes stale database connections in its one sync thread before every handler;
+    for events that are only forwarded, that hop cost more than the forwarding and made every
+    socket of a process queue for the thread (the latency tail with 100 workspaces)."""
+    import channels.consumer
+
+    calls: list[int] = []
+    original = channels.consumer.aclose_old_connections
+
+    async def counting():
+        calls.append(1)
+        return await original()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting)
+    work = await _connect("/ws/workspace/", agent.user)
+    staff = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
+    await work.receive_json_from(timeout=5)
+    await _next(staff, "ticket.snapshot")
+    assert calls  # socket events (connect) still get the clean-up
+    before = len(calls)
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
+    assert (await _next(work, "ticket.status_changed"))["status"] == "in_progress"
+    assert (await _next(staff, "ticket.status_changed"))["status"] == "in_progress"
+    assert len(calls) == before
+    await work.disconnect()
+    await staff.disconnect()
+
+
 async def test_events_of_one_transaction_arrive_in_order(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
     await cust.receive_json_from(timeout=5)

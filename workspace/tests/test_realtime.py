@@ -1,5 +1,7 @@
 """helpdesk.realtime without sockets: audiences, what customers may see, batching, the layer."""
 
+import json
+
 import pytest
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
@@ -50,6 +52,56 @@ def test_batch_sends_one_message_per_group_in_order():
         "ticket.assigned",
     ]
     assert "ticket.t2.customer" not in coalesced
+
+
+def _intake(ticket_id: str) -> list[list[tuple[str, dict]]]:
+    """What one ticket's intake inside the creating transaction publishes, in that order."""
+    return [
+        realtime.deliveries({"type": kind, "ticket_id": ticket_id, **extra}, internal=False)
+        for kind, extra in (
+            ("ticket.routed", {"queue": "billing"}),
+            ("ticket.status_changed", {"status": "assigned", "previous": "new"}),
+            ("ticket.assigned", {"agent": "Ann"}),
+            ("ticket.created", {"status": "assigned"}),
+        )
+    ]
+
+
+def test_workspace_gets_a_new_tickets_created_inside_its_routed_event():
+    coalesced = dict(realtime._coalesce(_intake("t1") + _intake("t2")))
+    workspace = coalesced["workspace"]
+    assert [(e["type"], e["ticket_id"]) for e in workspace["events"]] == [
+        ("ticket.routed", "t1"),
+        ("ticket.status_changed", "t1"),
+        ("ticket.assigned", "t1"),
+        ("ticket.routed", "t2"),
+        ("ticket.status_changed", "t2"),
+        ("ticket.assigned", "t2"),
+    ]
+    routed = json.loads(workspace["texts"][0])
+    assert routed == {
+        "type": "ticket.routed",
+        "ticket_id": "t1",
+        "queue": "billing",
+        "created": True,
+    }
+    assert json.loads(workspace["texts"][1])["status"] == "assigned"
+    # the ticket's own sockets keep every event, unchanged
+    for group in ("ticket.t1.staff", "ticket.t1.customer"):
+        events = coalesced[group]["events"]
+        assert [e["type"] for e in events][-1] == "ticket.created"
+        assert "created" not in events[0]
+
+
+def test_a_created_ticket_routed_later_keeps_its_created_event_on_the_workspace():
+    """The deferred intake: the webhook's commit says created, the task's commit routes it."""
+    created = realtime.deliveries({"type": "ticket.created", "ticket_id": "t1"}, internal=False)
+    routed = realtime.deliveries({"type": "ticket.routed", "ticket_id": "t1"}, internal=False)
+    alone = dict(realtime._coalesce([created]))["workspace"]
+    assert [e["type"] for e in alone["events"]] == ["ticket.created"]
+    together = dict(realtime._coalesce([created, routed]))["workspace"]
+    assert [e["type"] for e in together["events"]] == ["ticket.created", "ticket.routed"]
+    assert "created" not in together["events"][1]
 
 
 def test_redis_reads_outlast_the_layers_blocking_pop():
