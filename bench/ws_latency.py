@@ -175,7 +175,8 @@ class Ingest:
         return response.status, payload, answered
 
 
-def throughput(port: int, seconds: float, concurrency: int) -> tuple[float, int]:
+def throughput(port: int, seconds: float, concurrency: int) -> tuple[float, int, int]:
+    """(tickets/s, errors, tickets)"""
     ingest = Ingest(port)
     deadline = time.perf_counter() + seconds
     counts = [0] * concurrency
@@ -192,7 +193,7 @@ def throughput(port: int, seconds: float, concurrency: int) -> tuple[float, int]
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(worker, range(concurrency)))
-    return sum(counts) / (time.perf_counter() - start), sum(errors)
+    return sum(counts) / (time.perf_counter() - start), sum(errors), sum(counts)
 
 
 # ---------------------------------------------------------------- WebSocket clients
@@ -379,6 +380,8 @@ def main() -> None:
         origin = f"http://127.0.0.1:{ws_port}"
         throughput(http_port, 2.0, args.concurrency)  # warm up both workers and the caches
 
+        layer = os.environ.get("HELPDESK_WS_LAYER") or "pubsub"
+        print(f"channel layer: {layer}; {'inline sends' if args.inline else 'background sender'}")
         print(f"load average before measuring: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
         every, last, missing = asyncio.run(
             measure_latency(ws_url, origin, args.clients, tickets, http_port, args.event)
@@ -397,7 +400,7 @@ def main() -> None:
         ctx = multiprocessing.get_context("spawn")
         for _ in range(rounds):
             gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True)
-            rate, errors = throughput(http_port, seconds, args.concurrency)
+            rate, errors, _ = throughput(http_port, seconds, args.concurrency)
             gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True) - gunicorn_cpu
             without.append(rate)
             print(
@@ -417,7 +420,7 @@ def main() -> None:
                 cpu_seconds(daphne.pid),
                 cpu_seconds(proc.pid),
             )
-            rate, errors = throughput(http_port, seconds, args.concurrency)
+            rate, errors, count = throughput(http_port, seconds, args.concurrency)
             cpu = [
                 after - before
                 for after, before in zip(
@@ -435,13 +438,16 @@ def main() -> None:
             proc.join(30)
             with_clients.append(rate)
             delivered += received.value
+            frames = received.value / max(1, count * args.clients)
             print(
                 f"ingestion, {args.clients} clients connected: {rate:7.1f} tickets/s "
-                f"({errors} errors; {received.value} messages delivered)"
+                f"({errors} errors; {received.value} messages delivered, "
+                f"{frames:.2f} per ticket and client)"
             )
             print(
                 f"  CPU seconds in those {seconds:.0f} s: gunicorn {cpu[0]:.1f}, daphne {cpu[1]:.1f}, "
-                f"the {args.clients} bench clients {cpu[2]:.1f}"
+                f"the {args.clients} bench clients {cpu[2]:.1f}; daphne "
+                f"{cpu[1] / max(1, received.value) * 1e6:.0f} µs per frame"
             )
         base, loaded = statistics.mean(without), statistics.mean(with_clients)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")

@@ -41,6 +41,7 @@ ENVELOPE_TYPE = "helpdesk.event"
 BATCH_ENVELOPE_TYPE = "helpdesk.events"
 SEND_CONCURRENCY = 16  # group sends in flight at once, well under the Redis pool's limit
 SEND_TIMEOUT = 10.0  # seconds for one batch; the sender never waits forever on a dead Redis
+LINGER = 0.002  # seconds the sender waits after a wake-up before taking what piled up
 
 # What a customer may see of any event; everything else (reasons, risk, internal flags) is staff-only.
 CUSTOMER_FIELDS = frozenset(
@@ -217,6 +218,10 @@ class _Sender:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            # A commit's hooks run one after another, but other hooks in between (mail outbox,
+            # the intake doorbell) do I/O and let this thread in early: wait a moment so the
+            # commit's events (and concurrent requests') travel as one message per group.
+            await asyncio.sleep(LINGER)
             with self._lock:  # take whatever piled up while we waited or sent
                 queued = list(self._items)
                 self._items.clear()
