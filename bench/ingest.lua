@@ -1,7 +1,7 @@
 -- wrk script for bench/ingest.py: cycles through pre-signed webhook bodies (BENCH_BODIES, one
--- "signature<TAB>body" per line). Thread t takes ids t, t+T, t+2T, ... and posts each one twice
--- in a row; wrk hands consecutive requests to different connections, so the two posts of one
--- external_id race each other like a retrying integration. BENCH_LIMITS ("n1,n2,...", one per
+-- "signature<TAB>body" per line). Thread t takes ids t, t+T, t+2T, ... and posts each one
+-- BENCH_REPEAT times in a row (default 2); wrk hands consecutive requests to different
+-- connections, so the posts of one external_id race each other like a retrying integration. BENCH_LIMITS ("n1,n2,...", one per
 -- thread), if set, keeps thread t to the first n_t bodies of its share: the replay phase, which
 -- re-posts only ids the first phase already sent.
 local threads = {}
@@ -37,11 +37,12 @@ function init(args)
     i = i + 1
   end
   n = 0
+  repeat_n = tonumber(os.getenv("BENCH_REPEAT") or "2")
   created, replayed, other = 0, 0, 0
 end
 
 function request()
-  local k = (math.floor(n / 2) % #bodies) + 1
+  local k = (math.floor(n / repeat_n) % #bodies) + 1
   n = n + 1
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/json",
@@ -66,8 +67,8 @@ function done(summary, latency, requests)
     c = c + t:get("created")
     r = r + t:get("replayed")
     o = o + t:get("other")
-    -- ids this thread fully posted (both copies sent)
-    table.insert(sent, tostring(math.floor(t:get("n") / 2)))
+    -- ids this thread fully posted (every copy sent)
+    table.insert(sent, tostring(math.floor(t:get("n") / t:get("repeat_n"))))
   end
   local e = summary.errors
   io.write(string.format(

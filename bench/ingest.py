@@ -1,12 +1,13 @@
 """Ingestion benchmark: signed webhook posts against production mode on PostgreSQL.
 
 Starts `scripts/serve.py --only web` (gunicorn, 2 sync workers, CONN_MAX_AGE=60) on a bench
-database, drives it with wrk (a Lua script cycling through pre-signed bodies; every external_id
-is posted twice, by two connections at nearly the same moment, the way a retrying integration
-does), then reports tickets/s, p50/p99 latency and how many duplicate tickets were created
-(must be 0). The bench database is dropped and recreated with the demo's queues, rules, SLA
+database, drives it with wrk (a Lua script cycling through pre-signed bodies) in three phases:
+1. new tickets: every post carries a new external_id: tickets/s, p50/p99 latency (the headline);
+2. retry race: every external_id is posted twice, by two connections at nearly the same moment,
+   the way a retrying integration does: how many duplicate tickets were created (must be 0);
+3. replays: ids that exist are posted again (200, nothing stored): the webhook's own cost. The bench database is dropped and recreated with the demo's queues, rules, SLA
 policies and agents each run (`--train` adds the demo history and a trained classifier).
-A second, shorter phase re-posts ids that exist: the cost of the webhook itself. Usage:
+Usage:
 
     .venv/bin/python bench/ingest.py --quick          # 5 s, while iterating
     .venv/bin/python bench/ingest.py                  # 30 s, the figure for docs/BENCHMARKS.md
@@ -44,14 +45,14 @@ SUBJECTS = [
 ]
 
 
-def bodies_file(folder: Path, run: str, count: int) -> Path:
-    path = folder / "bodies.tsv"
+def bodies_file(folder: Path, run: str, count: int, tag: str = "n") -> Path:
+    path = folder / f"bodies-{tag}.tsv"
     with path.open("w") as out:
         for n in range(count):
             subject, body = SUBJECTS[n % len(SUBJECTS)]
             raw = json.dumps(
                 {
-                    "external_id": f"bench-{run}-{n}",
+                    "external_id": f"bench-{run}-{tag}{n}",
                     "channel": "email",
                     "customer_email": f"bench{n % 500}@example.com",
                     "subject": subject.format(n=n),
@@ -188,7 +189,30 @@ def wait_routed(env: dict, run: str, timeout: float) -> float | None:
     return None
 
 
-def run_wrk(args, bodies: Path, duration: int, limits: str = "") -> dict:
+def cpu_seconds() -> dict:
+    """CPU seconds used so far by the processes on the request path, by name (from /proc), and
+    by this script's finished children (wrk)."""
+    import resource
+
+    names = {"gunicorn": "gunicorn", "postgres": "postgresql", "redis-server": "redis"}
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = dict.fromkeys(names.values(), 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name in names:
+            fields = text[text.rindex(")") + 2 :].split()
+            out[names[name]] += (int(fields[11]) + int(fields[12])) / ticks
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["wrk"] = children.ru_utime + children.ru_stime
+    return out
+
+
+def run_wrk(args, bodies: Path, duration: int, limits: str = "", repeat: int = 1) -> dict:
+    before = cpu_seconds()
     wrk = subprocess.run(
         [
             "wrk",
@@ -205,13 +229,21 @@ def run_wrk(args, bodies: Path, duration: int, limits: str = "") -> dict:
             "BENCH_BODIES": str(bodies),
             "BENCH_THREADS": str(args.threads),
             "BENCH_LIMITS": limits,
+            "BENCH_REPEAT": str(repeat),
         },
         capture_output=True,
         text=True,
         check=True,
     )
     print(wrk.stdout, wrk.stderr, sep="\n", file=sys.stderr)
-    return json.loads(wrk.stdout.strip().splitlines()[-1].split("RESULT ", 1)[1])
+    result = json.loads(wrk.stdout.strip().splitlines()[-1].split("RESULT ", 1)[1])
+    after = cpu_seconds()
+    requests = max(result["requests"], 1)
+    # CPU milliseconds per request, by process (2 cores give 2,000 ms of CPU per second)
+    result["cpu_ms_per_post"] = {
+        name: round((after[name] - before[name]) * 1000 / requests, 2) for name in after
+    }
+    return result
 
 
 def main() -> int:
@@ -231,6 +263,9 @@ def main() -> int:
         help="Do not run a Celery worker beside gunicorn (the pipeline tasks then wait in Redis)",
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8799)))
+    parser.add_argument(
+        "--web-workers", type=int, default=2, help="gunicorn sync workers (WEB_WORKERS)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
@@ -249,7 +284,7 @@ def main() -> int:
         "HELPDESK_WEBHOOK_SECRET": SECRET,
         "SECURE_COOKIES": "0",
         "CONN_MAX_AGE": "60",
-        "WEB_WORKERS": "2",
+        "WEB_WORKERS": str(args.web_workers),
         "PORT": str(args.port),
         "LOG_LEVEL": "WARNING",
         # The per-client webhook limit would cap a single load generator; it is measured apart.
@@ -257,10 +292,11 @@ def main() -> int:
     }
     database_prepare(env, train=args.train)
     run = uuid.uuid4().hex[:8]
-    # Enough distinct ids that none is posted more than twice at up to 2,000 posts/s.
-    unique = max(2000, duration * 1000)
+    # Enough distinct ids that none is reused within a phase at up to 2,000 posts/s.
+    unique = max(4000, duration * 2000)
     with tempfile.TemporaryDirectory() as tmp:
-        bodies = bodies_file(Path(tmp), run, unique)
+        bodies = bodies_file(Path(tmp), run, unique, "n")
+        retries = bodies_file(Path(tmp), run, unique, "r")
         server = Supervisor({**env, "WEB_ACCESS_LOG": "/dev/null"}, stop_timeout=15)
         roles = ["--only", "web"] if args.no_worker else ["--only", "web", "--only", "worker"]
         server.start(
@@ -270,10 +306,12 @@ def main() -> int:
             if not wait_for_port("127.0.0.1", args.port, timeout=60, procs=server):
                 print("gunicorn did not come up", file=sys.stderr)
                 return 1
-            warm_up(args.port, run)
+            warm_up(args.port, run, workers=args.web_workers)
             wrk = run_wrk(args, bodies, duration)
-            # Second phase: the same bodies again, so every post is a replay (200, no pipeline):
-            # the cost of the webhook's own checks and the idempotent lookup.
+            # Second phase: new ids, each posted twice at once (the idempotency race under load).
+            race = run_wrk(args, retries, duration, repeat=2)
+            # Third phase: the first phase's bodies again, so every post is a replay (200, no
+            # pipeline): the cost of the webhook's own checks and the idempotent lookup.
             replay = run_wrk(args, bodies, min(duration, 10), limits=wrk["sent_ids"])
             drain = None if args.no_worker else wait_routed(env, run, timeout=300)
         finally:
@@ -281,6 +319,7 @@ def main() -> int:
     result, replayed = wrk, replay
     counts = db_counts(env, run)
     seconds = result["duration_us"] / 1e6
+    race_seconds = race["duration_us"] / 1e6
     report = {
         "duration_s": round(seconds, 1),
         "posts": result["requests"],
@@ -291,12 +330,23 @@ def main() -> int:
         "p99_ms": round(result["p99_us"] / 1000, 1),
         "status": result["status"],
         "socket_errors": result["errors"],
+        "cpu_ms_per_post": result["cpu_ms_per_post"],
+        "retry_race": {
+            "posts_per_s": round(race["requests"] / race_seconds),
+            "tickets_per_s": round(race["status"]["201"] / race_seconds),
+            "p50_ms": round(race["p50_us"] / 1000, 1),
+            "p99_ms": round(race["p99_us"] / 1000, 1),
+            "status": race["status"],
+            "socket_errors": race["errors"],
+        },
         # Each new ticket must be answered 201 exactly once, all other posts of its id 200.
         "extra_201_answers": result["status"]["201"]
+        + race["status"]["201"]
         + replayed["status"]["201"]
         - counts["tickets"],
         "duplicates_created": counts["tickets"] - counts["ids"] + counts["duplicate_ids"],
         "connections": args.connections,
+        "web_workers": args.web_workers,
         "sql_queries_per_new_ticket": queries_per_ticket(env, run),
         # With the worker on the same 2 cores: seconds after the load until every ticket was routed
         "routed_all_after_load_s": drain,
@@ -305,13 +355,15 @@ def main() -> int:
             "p50_ms": round(replayed["p50_us"] / 1000, 1),
             "p99_ms": round(replayed["p99_us"] / 1000, 1),
             "status": replayed["status"],
+            "cpu_ms_per_post": replayed["cpu_ms_per_post"],
         },
     }
     print(json.dumps(report, indent=2))
     print(
-        f"\n{report['tickets_per_s']} new tickets/s ({report['posts_per_s']} signed posts/s, half of "
-        f"them retries), p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms, "
-        f"duplicates created: {report['duplicates_created']}"
+        f"\n{report['tickets_per_s']} new tickets/s, p50 {report['p50_ms']} ms, p99 "
+        f"{report['p99_ms']} ms; retry race {report['retry_race']['posts_per_s']} posts/s "
+        f"({report['retry_race']['tickets_per_s']} tickets/s), p99 "
+        f"{report['retry_race']['p99_ms']} ms; duplicates created: {report['duplicates_created']}"
     )
     return 0 if report["duplicates_created"] == 0 and report["extra_201_answers"] <= 0 else 1
 

@@ -3,23 +3,25 @@
 Effects that belong to the layers above (routing, assignment, SLA) are run by
 `helpdesk.pipeline`, which this module calls explicitly at each step."""
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from helpdesk import realtime
+from helpdesk.db import prepared_cursor
 
 from . import events, intake
 from .exceptions import NotAllowed, TransitionError
 from .lifecycle import CUSTOMER_REPLY_TRANSITIONS, agent_can_transition, system_can_transition
 from .models import AuthorKind, Category, Comment, Priority, Queue, Status, Ticket, TicketEvent
 from .roles import agent_profile, user_role
-from .selectors import customer_for_email
+from .selectors import customer_for_email, ticket_by_external_id
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +112,7 @@ def _insert_once(ticket: Ticket) -> Ticket | None:
 
 
 def _existing(external_id: str | None) -> Ticket | None:
-    if not external_id:
-        return None
-    return Ticket.objects.filter(external_id=external_id).order_by().first()
+    return ticket_by_external_id(external_id=external_id) if external_id else None
 
 
 def _ticket_store_pending(ticket: Ticket, *, actor) -> TicketCreateResult:
@@ -135,31 +135,42 @@ def _ticket_store_pending(ticket: Ticket, *, actor) -> TicketCreateResult:
 
 
 def _insert_with_created_event(connection, ticket: Ticket, *, actor) -> bool:
-    """`INSERT ticket ... ON CONFLICT DO NOTHING` and its `created` event in one statement.
-    Columns and values come from Django's own insert compiler, so they follow the model.
-    Returns whether the ticket went in (False: its external_id is already stored)."""
+    """`INSERT ticket ... ON CONFLICT DO NOTHING` and its `created` event in one prepared
+    statement. Returns whether the ticket went in (False: its external_id is already stored)."""
+    event = events.ticket_created_event_unsaved(ticket=ticket, actor=actor)
+    params = [
+        field.get_db_prep_save(field.pre_save(row, add=True), connection)
+        for row, fields in ((ticket, _TICKET_FIELDS), (event, _EVENT_FIELDS))
+        for field in fields
+    ]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_ingest_sql(connection.alias), params)
+        return cursor.fetchone() is not None
+
+
+_TICKET_FIELDS = Ticket._meta.concrete_fields
+_EVENT_FIELDS = [f for f in TicketEvent._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _ingest_sql(alias: str) -> str:
+    """The statement's text, built once from Django's own insert compiler (so its columns follow
+    the model); every value is a plain placeholder, filled per ticket as the compiler would."""
+    connection = connections[alias]
     query = InsertQuery(Ticket, on_conflict=OnConflict.IGNORE)
-    query.insert_values(Ticket._meta.concrete_fields, [ticket])
+    query.insert_values(_TICKET_FIELDS, [Ticket()])
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [Ticket._meta.pk]
     [(ticket_sql, ticket_params)] = compiler.as_sql()
-    event = events.ticket_created_event_unsaved(ticket=ticket, actor=actor)
-    event_fields = [f for f in TicketEvent._meta.concrete_fields if not f.primary_key]
+    assert len(ticket_params) == len(_TICKET_FIELDS), "a field with its own placeholder"
     quote = connection.ops.quote_name
-    event_sql = (
-        f"INSERT INTO {quote(TicketEvent._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in event_fields)}) "
-        f"SELECT {', '.join('%s' for _ in event_fields)} FROM stored"
+    columns = ", ".join(quote(f.column) for f in _EVENT_FIELDS)
+    values = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in _EVENT_FIELDS)
+    return (
+        f"WITH stored AS ({ticket_sql}) "
+        f"INSERT INTO {quote(TicketEvent._meta.db_table)} ({columns}) SELECT {values} FROM stored "
+        "RETURNING 1"
     )
-    event_params = [
-        f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in event_fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH stored AS ({ticket_sql}) {event_sql} RETURNING 1",
-            [*ticket_params, *event_params],
-        )
-        return cursor.fetchone() is not None
 
 
 def ticket_intake_deferred(*, ticket_id, explicit_priority: bool = False) -> bool:

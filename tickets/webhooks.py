@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.api.jsonbody import declared_length, is_json_media_type, loads, read_limited
+from helpdesk.api.serializers import SharedFieldsMixin
 from helpdesk.api.throttling import ScopedRateThrottle
 
 from .models import Channel
@@ -61,7 +62,7 @@ class IngestWebhookApi(APIView):
     throttle_scope = "webhook"
     parser_classes: list = []
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(SharedFieldsMixin, serializers.Serializer):
         external_id = CleanCharField(max_length=255)
         channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WEBHOOK)
         customer_email = NormalisedEmailField()

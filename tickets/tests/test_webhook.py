@@ -340,6 +340,19 @@ def test_every_invalid_field_is_reported_at_once(client):
     }
 
 
+def test_one_request_s_errors_never_leak_into_the_next(client):
+    # The webhook's input serializer shares its bound fields between requests of a thread.
+    first = post(client, payload(subject="", context={"previous_tickets_count": -1}))
+    assert set(first.json()["fields"]) == {"subject", "context"}
+    second = post(client, payload(customer_email="nope"))
+    assert set(second.json()["fields"]) == {"customer_email"}
+    good = post(client, payload(subject="  Fine  ", context={"platform": "web"}))
+    assert good.status_code == 201
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.context) == ("Fine", {"platform": "web"})
+    assert post(client, payload(external_id="other", body="")).json()["fields"].keys() == {"body"}
+
+
 def test_context_keeps_known_fields_and_drops_unknown_ones(client):
     context = {
         "platform": "android",
