@@ -8,7 +8,7 @@ one window and again at the start of the next); `Retry-After` is the time to the
 Without Redis (the embedded default's local-memory cache) the counter uses the cache API."""
 
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache  # ours subclasses it
 from rest_framework import throttling
 from rest_framework.throttling import default_cache
 
