@@ -116,8 +116,9 @@ def _existing(external_id: str | None) -> Ticket | None:
 
 
 def _ticket_store_pending(ticket: Ticket, *, actor) -> TicketCreateResult:
-    """The ingestion fast path: the ticket and its `created` event in one statement (on
-    PostgreSQL; one round trip, its own transaction), then a ring of the intake doorbell."""
+    """The ingestion fast path: on PostgreSQL one statement stores the ticket and its `created`
+    event, or reads back the ticket already stored under its external_id (one round trip, its
+    own transaction); then a ring of the intake doorbell."""
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         with transaction.atomic():
@@ -125,37 +126,50 @@ def _ticket_store_pending(ticket: Ticket, *, actor) -> TicketCreateResult:
             if existing is not None:
                 return TicketCreateResult(ticket=existing, created=False)
             events.ticket_created_event(ticket=ticket, actor=actor)
-    elif not _insert_with_created_event(connection, ticket, actor=actor):
-        existing = _existing(ticket.external_id)
-        if existing is None:  # ON CONFLICT only covers external_id; nothing else can skip
-            raise IntegrityError("ticket not stored")
-        return TicketCreateResult(ticket=existing, created=False)
+    else:
+        created, existing = _insert_with_created_event(connection, ticket, actor=actor)
+        if not created:
+            # None: stored by a transaction still in flight when the statement began
+            existing = existing or _existing(ticket.external_id)
+            if existing is None:  # ON CONFLICT only covers external_id; nothing else can skip
+                raise IntegrityError("ticket not stored")
+            return TicketCreateResult(ticket=existing, created=False)
     transaction.on_commit(intake.ring)
     return TicketCreateResult(ticket=ticket, created=True)
 
 
-def _insert_with_created_event(connection, ticket: Ticket, *, actor) -> bool:
+def _insert_with_created_event(connection, ticket: Ticket, *, actor) -> tuple[bool, Ticket | None]:
     """`INSERT ticket ... ON CONFLICT DO NOTHING` and its `created` event in one prepared
-    statement. Returns whether the ticket went in (False: its external_id is already stored)."""
+    statement, which also reads the ticket already stored under the external_id, if any.
+    Returns (True, None) when the ticket went in, (False, stored ticket) for a repeat."""
     event = events.ticket_created_event_unsaved(ticket=ticket, actor=actor)
     params = [
         field.get_db_prep_save(field.pre_save(row, add=True), connection)
         for row, fields in ((ticket, _TICKET_FIELDS), (event, _EVENT_FIELDS))
         for field in fields
     ]
+    params.append(ticket.external_id)
     with prepared_cursor(connection) as cursor:
         cursor.execute(_ingest_sql(connection.alias), params)
-        return cursor.fetchone() is not None
+        row = cursor.fetchone()
+    if row is None:
+        return False, None
+    if row[0]:
+        return True, None
+    return False, Ticket.from_db(connection.alias, _REPEAT_FIELDS, row[1:])
 
 
 _TICKET_FIELDS = Ticket._meta.concrete_fields
 _EVENT_FIELDS = [f for f in TicketEvent._meta.concrete_fields if not f.primary_key]
+_REPEAT_FIELDS = ["id", "status", "created_at"]  # what the webhook answers; the rest loads lazily
 
 
 @functools.cache
 def _ingest_sql(alias: str) -> str:
     """The statement's text, built once from Django's own insert compiler (so its columns follow
-    the model); every value is a plain placeholder, filled per ticket as the compiler would."""
+    the model); every value is a plain placeholder, filled per ticket as the compiler would.
+    It answers one row: (true, nulls) when stored, (false, id, status, created_at) when the
+    external_id was already there, nothing when a concurrent transaction holds it."""
     connection = connections[alias]
     query = InsertQuery(Ticket, on_conflict=OnConflict.IGNORE)
     query.insert_values(_TICKET_FIELDS, [Ticket()])
@@ -164,12 +178,20 @@ def _ingest_sql(alias: str) -> str:
     [(ticket_sql, ticket_params)] = compiler.as_sql()
     assert len(ticket_params) == len(_TICKET_FIELDS), "a field with its own placeholder"
     quote = connection.ops.quote_name
+    cast = {f.name: f.cast_db_type(connection) for f in Ticket._meta.concrete_fields}
     columns = ", ".join(quote(f.column) for f in _EVENT_FIELDS)
     values = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in _EVENT_FIELDS)
+    table = quote(Ticket._meta.db_table)
+    repeat = ", ".join(quote(Ticket._meta.get_field(name).column) for name in _REPEAT_FIELDS)
+    nulls = ", ".join(f"CAST(NULL AS {cast[name]})" for name in _REPEAT_FIELDS)
     return (
-        f"WITH stored AS ({ticket_sql}) "
-        f"INSERT INTO {quote(TicketEvent._meta.db_table)} ({columns}) SELECT {values} FROM stored "
-        "RETURNING 1"
+        f"WITH stored AS ({ticket_sql}), "
+        f"created AS (INSERT INTO {quote(TicketEvent._meta.db_table)} ({columns}) "
+        f"SELECT {values} FROM stored RETURNING 1) "
+        f"SELECT true, {nulls} FROM created "
+        f"UNION ALL SELECT false, {repeat} FROM {table} "
+        f"WHERE {quote('external_id')} = CAST(%s AS {cast['external_id']}) "
+        "AND NOT EXISTS (SELECT 1 FROM stored)"
     )
 
 

@@ -120,8 +120,8 @@ class IngestWebhookApi(APIView):
             existing = ticket_by_external_id(external_id=data["external_id"])
             if existing is not None:
                 return Response(self.OutputSerializer(existing).data, status=200)
-        # Deferred, a new ticket costs one statement and a retry two: the insert that finds its
-        # external_id taken, then the read of the stored ticket.
+        # Deferred, a new ticket and a retry cost one statement each (on PostgreSQL): the insert
+        # either stores the ticket or reads back the one stored under its external_id.
         context = data.get("context") or {}
         result = ticket_create(
             subject=data["subject"],
