@@ -10,10 +10,11 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from helpdesk.realtime import WORKSPACE_GROUP, ticket_group
+from helpdesk.realtime import BATCH_ENVELOPE_TYPE, ticket_group
 from tickets.roles import agent_profile, user_role
 from tickets.selectors import ticket_get
 
+from .fanout import workspace_hub
 from .selectors import ticket_for_status_token, ticket_snapshot
 
 UNAUTHENTICATED = 4401
@@ -164,7 +165,9 @@ def _workspace_access(user):
 
 class WorkspaceConsumer(_LiveConsumer):
     """`/ws/workspace/`: every ticket event, for agents and managers. Agents limited to some
-    queues get only the event type and ticket id; the page re-fetches what they may see."""
+    queues get only the event type and ticket id; the page re-fetches what they may see.
+    Events come from this process's `WorkspaceHub` (workspace/fanout.py), not from a group
+    membership of each socket."""
 
     async def connect(self):
         await self.accept()
@@ -172,23 +175,26 @@ class WorkspaceConsumer(_LiveConsumer):
         if role not in ("agent", "manager"):
             await self.close(code=UNAUTHENTICATED if role == "anonymous" else FORBIDDEN)
             return
-        self.joined = True
-        await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
+        hub = workspace_hub(self.channel_layer)
+        await hub.join()
+        self.hub = hub
         await self.send_json({"type": "workspace.ready"})
+        hub.add(self)  # after `workspace.ready`, which stays the first message
 
     async def disconnect(self, code):
-        if getattr(self, "joined", False):
-            await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
+        hub = getattr(self, "hub", None)
+        if hub is not None:
+            self.hub = None
+            hub.leave(self)
 
-    async def helpdesk_event(self, message):
-        await self._forward(message["event"], message["text"])
-
-    async def helpdesk_events(self, message):
-        for event, text in zip(message["events"], message["texts"], strict=True):
-            await self._forward(event, text)
-
-    async def _forward(self, event: dict, text: str) -> None:
-        if self.full:
-            await self.send(text_data=text)
+    async def forward_events(self, message: dict) -> None:
+        """A `helpdesk.event` or `helpdesk.events` message of the workspace group."""
+        if message["type"] == BATCH_ENVELOPE_TYPE:
+            pairs = zip(message["events"], message["texts"], strict=True)
         else:
-            await self.send_json({"type": event["type"], "ticket_id": event["ticket_id"]})
+            pairs = [(message["event"], message["text"])]
+        for event, text in pairs:
+            if self.full:
+                await self.send(text_data=text)
+            else:
+                await self.send_json({"type": event["type"], "ticket_id": event["ticket_id"]})

@@ -334,6 +334,27 @@ async def test_events_reach_sockets_without_a_trip_to_the_database_thread(
     await staff.disconnect()
 
 
+async def test_every_workspace_gets_each_event_once_in_order_after_one_leaves(ticket, agent):
+    """The process's workspace sockets share one group membership (workspace/fanout.py)."""
+    sockets = [await _connect("/ws/workspace/", agent.user) for _ in range(3)]
+    for comm in sockets:
+        assert (await comm.receive_json_from(timeout=5))["type"] == "workspace.ready"
+    await sockets[0].disconnect()
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="resolved")
+    for comm in sockets[1:]:
+        seen = [await comm.receive_json_from(timeout=5) for _ in range(3)]
+        assert [(m["type"], m.get("status")) for m in seen] == [
+            ("ticket.status_changed", "in_progress"),
+            ("ticket.status_changed", "resolved"),
+            ("ticket.resolved", "resolved"),
+        ]
+        assert await comm.receive_nothing(timeout=0.3)
+    late = await _connect("/ws/workspace/", agent.user)
+    assert (await late.receive_json_from(timeout=5))["type"] == "workspace.ready"
+    assert await late.receive_nothing(timeout=0.2)  # nothing from before it joined
+
+
 async def test_events_of_one_transaction_arrive_in_order(ticket, customer, agent):
     cust = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
     await cust.receive_json_from(timeout=5)
