@@ -35,8 +35,9 @@ def ticket_first_response(*, ticket: Ticket) -> None:
 
 
 def ticket_queue_changed(*, ticket: Ticket, before: str | None, actor, reason: str) -> None:
-    """A reassignment moved the ticket to another queue. Routing learns from the `reassigned`
-    event tickets.services already wrote; nothing more to do here yet."""
+    """A reassignment moved the ticket to another queue: its SLA deadlines follow the new queue's
+    policy and calendar (routing learns from the `reassigned` event tickets.services wrote)."""
+    sla.sla_deadlines_recompute(ticket=ticket, reason=f"queue {ticket.queue.slug}")
 
 
 def ticket_assign_to(*, ticket: Ticket, agent, actor, reason: str) -> None:
@@ -53,4 +54,7 @@ def ticket_corrected(*, ticket: Ticket, changes: dict, actor) -> None:
     """An agent corrected category, priority or queue (routing learns from the `corrected`
     events; the SLA deadlines follow a new priority or queue)."""
     if "priority" in changes or "queue" in changes:
-        sla.sla_deadlines_recompute(ticket=ticket)
+        changed = [
+            f"{field} {changes[field][1]}" for field in ("priority", "queue") if field in changes
+        ]
+        sla.sla_deadlines_recompute(ticket=ticket, reason=", ".join(changed))

@@ -103,8 +103,10 @@ def sla_clock_start(*, ticket: Ticket, now: datetime | None = None) -> TicketSLA
     return clock
 
 
-def sla_deadlines_recompute(*, ticket: Ticket, now: datetime | None = None) -> TicketSLA:
-    """Priority (or queue) changed: new targets, same start and same paused time."""
+def sla_deadlines_recompute(
+    *, ticket: Ticket, now: datetime | None = None, reason: str = ""
+) -> TicketSLA:
+    """Priority or queue changed: new targets, same start and same paused time."""
     now = now or timezone.now()
     clock = _clock(ticket)
     if clock is None:
@@ -117,7 +119,7 @@ def sla_deadlines_recompute(*, ticket: Ticket, now: datetime | None = None) -> T
     events.ticket_system_event(
         ticket=ticket,
         kind="sla_recomputed",
-        reason=f"priority {ticket.priority}",
+        reason=reason or f"priority {ticket.priority}",
         data={
             "first_response_due": [_iso(before[0]), _iso(ticket.sla_first_response_due)],
             "resolution_due": [_iso(before[1]), _iso(ticket.sla_resolution_due)],

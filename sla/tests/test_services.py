@@ -168,6 +168,27 @@ def test_priority_change_recomputes_deadlines(ticket, agent):
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_recomputed").count() == 1
 
 
+def test_reassigning_to_another_queue_recomputes_deadlines_with_its_policy(ticket, agent):
+    sla_clock_start(ticket=ticket)
+    ticket.refresh_from_db()
+    assert minutes(ticket.sla_first_response_due - ticket.created_at) == 240  # normal, default
+    vip = QueueFactory(slug="vip")
+    SLAPolicy.objects.create(
+        name="vip normal",
+        priority=ticket.priority,
+        queue=vip,
+        first_response_minutes=15,
+        resolution_minutes=90,
+        at_risk_minutes=5,
+    )
+    services.ticket_reassign(ticket=ticket, user=agent.user, queue=vip, reason="VIP customer")
+    ticket.refresh_from_db()
+    assert minutes(ticket.sla_first_response_due - ticket.created_at) == 15
+    assert minutes(ticket.sla_resolution_due - ticket.created_at) == 90
+    event = TicketEvent.objects.get(ticket=ticket, kind="sla_recomputed")
+    assert event.reason == "queue vip"
+
+
 def test_priority_change_keeps_paused_time(queue):
     ticket = TicketFactory(queue=queue, priority="normal", created_at=MONDAY_9)
     sla_clock_start(ticket=ticket, now=MONDAY_9)
