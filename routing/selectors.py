@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
+from helpdesk.memo import memoized
 from tickets.models import Category, Status, Ticket, TicketEvent
 
 from .facts import ticket_facts
@@ -105,7 +106,12 @@ def _rule_from_values(row: dict) -> Rule:
 
 
 def rules_compiled(*, include_disabled: bool = False) -> CompiledRules:
-    """Every enabled rule in order, in one query of plain values (no model instances)."""
+    """Every enabled rule in order, in one query of plain values (no model instances); read once
+    per batch inside `helpdesk.memo.config_memo` (callers must not change the result)."""
+    return memoized(("rules", include_disabled), lambda: _rules_read(include_disabled))
+
+
+def _rules_read(include_disabled: bool) -> CompiledRules:
     rows = (
         RoutingRule.objects.all() if include_disabled else RoutingRule.objects.filter(enabled=True)
     )
@@ -124,7 +130,14 @@ def rules_compiled(*, include_disabled: bool = False) -> CompiledRules:
 
 
 def urgency_phrases() -> list[str]:
-    return list(UrgencyPhrase.objects.filter(enabled=True).values_list("phrase", flat=True))
+    return list(
+        memoized(
+            ("urgency_phrases",),
+            lambda: tuple(
+                UrgencyPhrase.objects.filter(enabled=True).values_list("phrase", flat=True)
+            ),
+        )
+    )
 
 
 def urgency_matches(*, phrases: list[str], subject: str, body: str) -> list[str]:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from django.db.models import Max, Q
 
+from helpdesk.memo import memoized
 from tickets.models import Priority, Queue
 
 from .calendar import ALWAYS_OPEN, Calendar, calendar_build
@@ -33,7 +34,13 @@ class Targets:
 
 def sla_targets_for(*, queue: Queue | None, priority: str) -> Targets:
     """The queue's own active policy for the priority, else the queue-less one, else defaults
-    (with the queue's `sla_hours` as the resolution target when it has one)."""
+    (with the queue's `sla_hours` as the resolution target when it has one). Read once per
+    batch inside `helpdesk.memo.config_memo`."""
+    key = ("sla_targets", queue.pk if queue else None, queue.sla_hours if queue else None, priority)
+    return memoized(key, lambda: _targets_read(queue, priority))
+
+
+def _targets_read(queue: Queue | None, priority: str) -> Targets:
     queue_q = Q(queue__isnull=True) | (Q(queue=queue) if queue is not None else Q(pk__in=[]))
     policies = list(SLAPolicy.objects.filter(queue_q, priority=priority, is_active=True))
     policy = next((p for p in policies if p.queue_id is not None), None) or next(
@@ -60,7 +67,11 @@ def calendar_for_queue(queue: Queue | None) -> Calendar:
     """The queue's business calendar as a plain value; no calendar means 24x7."""
     if queue is None or queue.calendar_id is None:
         return ALWAYS_OPEN
-    stored = BusinessCalendar.objects.get(pk=queue.calendar_id)
+    return memoized(("calendar", queue.calendar_id), lambda: _calendar_read(queue.calendar_id))
+
+
+def _calendar_read(calendar_id: int) -> Calendar:
+    stored = BusinessCalendar.objects.get(pk=calendar_id)
     try:
         return calendar_build(
             timezone=stored.timezone,

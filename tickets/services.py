@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from helpdesk import realtime
 from helpdesk.db import prepared_cursor
+from helpdesk.memo import config_memo
 
 from . import events, intake
 from .exceptions import NotAllowed, TransitionError
@@ -213,27 +214,28 @@ def ticket_intake_drain(*, limit: int = 500) -> int:
     many were taken in."""
     intake.doorbell_clear()  # before looking: anything stored from now on rings again
     done, failed = 0, []
-    while done < limit:
-        claimed = None
-        try:
-            with transaction.atomic():
-                claimed = (
-                    Ticket.objects.select_for_update(skip_locked=True)
-                    .filter(intake_pending=True)
-                    .exclude(pk__in=failed)
-                    .order_by("created_at")
-                    .first()
-                )
-                if claimed is None:
-                    return done
-                _intake_run(claimed)
-        except Exception:
-            if claimed is None:  # the database itself failed: let the task retry
-                raise
-            logger.exception("intake of ticket %s failed; it stays pending", claimed.pk)
-            failed.append(claimed.pk)
-            continue
-        done += 1
+    with config_memo():  # rules, phrases, SLA policies, calendars: read once per few seconds
+        while done < limit:
+            claimed = None
+            try:
+                with transaction.atomic():
+                    claimed = (
+                        Ticket.objects.select_for_update(skip_locked=True)
+                        .filter(intake_pending=True)
+                        .exclude(pk__in=failed)
+                        .order_by("created_at")
+                        .first()
+                    )
+                    if claimed is None:
+                        return done
+                    _intake_run(claimed)
+            except Exception:
+                if claimed is None:  # the database itself failed: let the task retry
+                    raise
+                logger.exception("intake of ticket %s failed; it stays pending", claimed.pk)
+                failed.append(claimed.pk)
+                continue
+            done += 1
     intake.ring(force=True)  # more may be waiting: another drain takes over
     return done
 
