@@ -22,6 +22,14 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def redis_db(url: str | None) -> str:
+    """The database number of a redis:// URL ("0" when none is given)."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url or "").path.strip("/")
+    return path or "0"
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
@@ -247,6 +255,12 @@ if REDIS_URL:
     if HELPDESK_WS_LAYER not in ("pubsub", "core"):
         raise ImproperlyConfigured("HELPDESK_WS_LAYER must be 'pubsub' or 'core'")
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": 30}]
+    # Redis Pub/Sub channels ignore the database number: two deployments (or test runs) on one
+    # Redis server would receive each other's group messages. The prefix keeps them apart; set
+    # HELPDESK_WS_PREFIX when two deployments share one Redis database number.
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env(
+        "HELPDESK_WS_PREFIX", f"helpdesk{redis_db(REDIS_URL)}"
+    )
     if HELPDESK_WS_LAYER == "pubsub":
         CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"
     else:
