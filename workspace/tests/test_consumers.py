@@ -378,3 +378,12 @@ async def test_in_memory_layer_of_the_embedded_default_delivers(settings, ticket
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
     assert (await _next(cust, "ticket.status_changed"))["status"] == "in_progress"
     await cust.disconnect()
+
+
+async def test_in_memory_layer_reaches_the_workspace_too(settings, ticket, agent):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    work = await _connect("/ws/workspace/", agent.user)
+    assert (await work.receive_json_from(timeout=5))["type"] == "workspace.ready"
+    await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
+    assert (await _next(work, "ticket.status_changed"))["status"] == "in_progress"
+    await work.disconnect()
