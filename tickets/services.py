@@ -135,6 +135,7 @@ def _ticket_store_pending(ticket: Ticket, *, actor) -> TicketCreateResult:
             if existing is None:  # ON CONFLICT only covers external_id; nothing else can skip
                 raise IntegrityError("ticket not stored")
             return TicketCreateResult(ticket=existing, created=False)
+        ticket._state.adding, ticket._state.db = False, connection.alias  # as save() leaves it
     transaction.on_commit(intake.ring)
     return TicketCreateResult(ticket=ticket, created=True)
 
