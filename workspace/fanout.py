@@ -29,7 +29,9 @@ class WorkspaceHub:
 
     def __init__(self, layer) -> None:
         self.layer = layer
-        self.sockets: dict[WorkspaceSocket, None] = {}  # insertion-ordered set
+        # insertion-ordered; weak, so a socket whose disconnect never ran (its consumer crashed)
+        # is not written to forever
+        self.sockets: weakref.WeakKeyDictionary[WorkspaceSocket, None] = weakref.WeakKeyDictionary()
         self.members = 0  # sockets that joined (or are joining) and have not left
         self._joined: asyncio.Future | None = None
         self._task: asyncio.Future | None = None
