@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tickets.models import OPEN_STATUSES
 
-from .models import Agent, Skill
+from .models import Agent, PushDevice, Skill
 
 
 def agent_list() -> QuerySet[Agent]:
@@ -15,3 +15,8 @@ def agent_list() -> QuerySet[Agent]:
         .annotate(open_tickets=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES)))
         .order_by("user__username")
     )
+
+
+def push_device_list(*, user):
+    """The phones `user` registered, newest first."""
+    return PushDevice.objects.filter(user=user).order_by("-created_at", "-id")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/reports/", include("reports.urls_api")),
     path("api/v1/agents/", include("agents.urls_api")),
+    path("api/v1/devices/", include("agents.urls_devices")),
     path("api/", include("tickets.urls")),
     path("reports/", include("reports.urls")),
     path("csat/", include("reports.urls_csat")),

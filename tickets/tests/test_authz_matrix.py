@@ -49,6 +49,13 @@ ROUTES = {
         [401, 403, 404, 200, 200],
     ),
     "agents": ("get", "/api/v1/agents/", None, [401, 403, 403, 403, 200]),
+    "devices": ("get", "/api/v1/devices/", None, [401, 200, 200, 200, 200]),
+    "register_device": (
+        "post",
+        "/api/v1/devices/",
+        {"platform": "ios", "token": "phone"},
+        [401, 201, 201, 201, 201],
+    ),
 }
 
 CASES = [

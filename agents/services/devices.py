@@ -1,0 +1,29 @@
+"""A customer's phones for push notifications (FCM for android, APNs for ios)."""
+
+from django.db import transaction
+
+from ..models import PushDevice
+
+
+@transaction.atomic
+def push_device_register(*, user, platform: str, token: str) -> tuple[PushDevice, bool]:
+    """Register `token` for `user`; (device, created). A token is one phone: registering it
+    again is a no-op, and a token registered by another account moves to this one (the app
+    signed in as someone else on that phone), so pushes never reach the previous account."""
+    device = PushDevice.objects.select_for_update().filter(token=token).first()
+    if device is None:
+        device, created = PushDevice.objects.get_or_create(
+            token=token, defaults={"user": user, "platform": platform}
+        )
+        if created:
+            return device, True
+    if device.user_id != user.pk or device.platform != platform:
+        device.user, device.platform = user, platform
+        device.save(update_fields=["user", "platform"])
+    return device, False
+
+
+def push_device_remove(*, user, device_id: int) -> bool:
+    """Forget one of `user`'s devices (sign-out on the phone); False when it is not theirs."""
+    deleted, _ = PushDevice.objects.filter(pk=device_id, user=user).delete()
+    return deleted > 0
