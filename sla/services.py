@@ -86,10 +86,13 @@ def _clock(ticket: Ticket) -> TicketSLA | None:
 def sla_clock_start(*, ticket: Ticket, now: datetime | None = None) -> TicketSLA:
     """Give a ticket its targets and deadlines (the last step of intake)."""
     now = now or timezone.now()
-    clock = _clock(ticket) or TicketSLA(ticket=ticket)
+    clock = _clock(ticket)
+    new = clock is None
+    if new:
+        clock = TicketSLA(ticket=ticket)
     _set_targets(ticket=ticket, clock=clock)
     _apply_deadlines(ticket=ticket, clock=clock, now=now)
-    clock.save()
+    clock.save(force_insert=new)  # a new clock: one INSERT, not an UPDATE that finds nothing first
     ticket.save(update_fields=_DEADLINE_FIELDS)
     events.ticket_system_event(
         ticket=ticket,
