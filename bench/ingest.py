@@ -189,26 +189,37 @@ def wait_routed(env: dict, run: str, timeout: float) -> float | None:
     return None
 
 
+NAMES = {"gunicorn": "gunicorn", "postgres": "postgresql", "redis-server": "redis"}
+
+
 def cpu_seconds() -> dict:
-    """CPU seconds used so far by the processes on the request path, by name (from /proc), and
-    by this script's finished children (wrk)."""
+    """CPU seconds used so far by each process on the request path ({pid: (name, seconds)},
+    from /proc), and by this script's finished children (wrk, under pid 0)."""
     import resource
 
-    names = {"gunicorn": "gunicorn", "postgres": "postgresql", "redis-server": "redis"}
     ticks = os.sysconf("SC_CLK_TCK")
-    out = dict.fromkeys(names.values(), 0.0)
+    out = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         name = text[text.index("(") + 1 : text.rindex(")")]
-        if name in names:
+        if name in NAMES:
             fields = text[text.rindex(")") + 2 :].split()
-            out[names[name]] += (int(fields[11]) + int(fields[12])) / ticks
+            out[int(stat.parent.name)] = (NAMES[name], (int(fields[11]) + int(fields[12])) / ticks)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out["wrk"] = children.ru_utime + children.ru_stime
+    out[0] = ("wrk", children.ru_utime + children.ru_stime)
     return out
+
+
+def cpu_delta(before: dict, after: dict) -> dict:
+    """Seconds per name between two snapshots; a process that started in between counts whole,
+    one that ended in between (a closed database connection) is not seen."""
+    total = dict.fromkeys([*NAMES.values(), "wrk"], 0.0)
+    for pid, (name, seconds) in after.items():
+        total[name] += seconds - before.get(pid, (name, 0.0))[1]
+    return total
 
 
 def run_wrk(args, bodies: Path, duration: int, limits: str = "", repeat: int = 1) -> dict:
@@ -237,11 +248,11 @@ def run_wrk(args, bodies: Path, duration: int, limits: str = "", repeat: int = 1
     )
     print(wrk.stdout, wrk.stderr, sep="\n", file=sys.stderr)
     result = json.loads(wrk.stdout.strip().splitlines()[-1].split("RESULT ", 1)[1])
-    after = cpu_seconds()
+    spent = cpu_delta(before, cpu_seconds())
     requests = max(result["requests"], 1)
     # CPU milliseconds per request, by process (2 cores give 2,000 ms of CPU per second)
     result["cpu_ms_per_post"] = {
-        name: round((after[name] - before[name]) * 1000 / requests, 2) for name in after
+        name: round(seconds * 1000 / requests, 2) for name, seconds in spent.items()
     }
     return result
 
