@@ -145,6 +145,38 @@ async def test_session_cookie_authenticates(ticket, agent):
     await comm.disconnect()
 
 
+async def test_a_logged_out_or_forged_session_cookie_is_4401(ticket, agent):
+    client = Client()
+    await database_sync_to_async(client.force_login)(agent.user)
+    key = client.cookies["sessionid"].value
+    await database_sync_to_async(client.logout)()  # the session is gone from the store
+    for cookie in (f"sessionid={key}", "sessionid=forged-key"):
+        comm = await _connect(f"/ws/tickets/{ticket.pk}/", cookie=cookie)
+        assert await _closed_with(comm) == 4401
+
+
+async def test_a_session_socket_gets_its_events_and_never_writes_the_session(ticket, agent):
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    await database_sync_to_async(client.force_login)(agent.user)
+    before = await database_sync_to_async(
+        lambda: list(Session.objects.values_list("expire_date"))
+    )()
+    comm = await _connect("/ws/workspace/", cookie=f"sessionid={client.cookies['sessionid'].value}")
+    assert (await comm.receive_json_from(timeout=5))["type"] == "workspace.ready"
+    await database_sync_to_async(_change_status)(ticket, agent)
+    assert (await comm.receive_json_from(timeout=5))["type"] == "ticket.status_changed"
+    await comm.disconnect()
+    after = await database_sync_to_async(lambda: list(Session.objects.values_list("expire_date")))()
+    assert after == before
+
+
+def _change_status(ticket, agent):
+    services.ticket_change_status(ticket=ticket, user=agent.user, status=Status.IN_PROGRESS)
+    realtime.flush(5)
+
+
 async def test_signed_status_link_lets_an_anonymous_visitor_follow_one_ticket(ticket, queue):
     token = status_token_make(ticket_id=ticket.pk)
     comm = await _connect(f"/ws/tickets/{ticket.pk}/?access={token}")
