@@ -202,3 +202,18 @@ def test_concurrent_drains_route_each_ticket_exactly_once(drains):
     assert sum(counts) == 24
     assert TicketEvent.objects.filter(kind="routed").count() == 24
     assert not Ticket.objects.filter(intake_pending=True).exists()
+
+
+def test_the_drain_publishes_created_after_the_pipeline_s_events(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from helpdesk import realtime
+
+    sent = []
+    monkeypatch.setattr(realtime, "_deliver", lambda message, internal: sent.append(message))
+    [ticket] = stored(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ticket_intake_drain() == 1
+    kinds = [m["type"] for m in sent if m["ticket_id"] == str(ticket.pk)]
+    assert kinds[0] == "ticket.routed" and kinds[-1] == "ticket.created"  # as on the inline path
+    assert kinds.count("ticket.created") == 1
