@@ -124,14 +124,8 @@ def database_prepare(env: dict, *, train: bool) -> None:
     )
 
 
-def db_counts(env: dict, run: str) -> dict:
-    code = (
-        "import json; from django.db.models import Count; from tickets.models import Ticket; "
-        f"qs = Ticket.objects.filter(external_id__startswith='bench-{run}-'); "
-        "dup = qs.values('external_id').annotate(n=Count('id')).filter(n__gt=1).count(); "
-        "print(json.dumps({'tickets': qs.count(), 'ids': qs.values('external_id').distinct().count(),"
-        " 'duplicate_ids': dup}))"
-    )
+def shell_answer(env: dict, code: str) -> str:
+    """The last line `code` prints in `manage.py shell` against the bench database."""
     out = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
         cwd=ROOT,
@@ -140,7 +134,18 @@ def db_counts(env: dict, run: str) -> dict:
         capture_output=True,
         text=True,
     ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return out.strip().splitlines()[-1]
+
+
+def db_counts(env: dict, run: str) -> dict:
+    code = (
+        "import json; from django.db.models import Count; from tickets.models import Ticket; "
+        f"qs = Ticket.objects.filter(external_id__startswith='bench-{run}-'); "
+        "dup = qs.values('external_id').annotate(n=Count('id')).filter(n__gt=1).count(); "
+        "print(json.dumps({'tickets': qs.count(), 'ids': qs.values('external_id').distinct().count(),"
+        " 'duplicate_ids': dup}))"
+    )
+    return json.loads(shell_answer(env, code))
 
 
 def queries_per_ticket(env: dict, run: str) -> int:
@@ -153,15 +158,7 @@ def queries_per_ticket(env: dict, run: str) -> int:
         "mk(0); ctx = CaptureQueriesContext(connection); ctx.__enter__(); mk(1); "
         "ctx.__exit__(None, None, None); print(len(ctx.captured_queries))"
     )
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return int(out.strip().splitlines()[-1])
+    return int(shell_answer(env, code))
 
 
 def wait_routed(env: dict, run: str, timeout: float) -> float | None:
@@ -175,15 +172,7 @@ def wait_routed(env: dict, run: str, timeout: float) -> float | None:
     )
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        out = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        if int(out.strip().splitlines()[-1]) == 0:
+        if int(shell_answer(env, code)) == 0:
             return round(time.monotonic() - start, 1)
         time.sleep(2)
     return None

@@ -86,16 +86,19 @@ def ticket_create(
         created_at=created_at or timezone.now(),
         intake_pending=deferred,
     )
-    if deferred:
+    if deferred and transaction.get_connection().vendor == "postgresql":
         return _ticket_store_pending(ticket, actor=actor)
     with transaction.atomic():
         existing = _insert_once(ticket)
         if existing is not None:
             return TicketCreateResult(ticket=existing, created=False)
         events.ticket_created_event(ticket=ticket, actor=actor)
-        if run_pipeline:
-            _pipeline().ticket_intake(ticket=ticket, explicit_priority=priority is not None)
-        realtime.publish("ticket.created", ticket.pk, {"status": ticket.status})
+        if deferred:  # the intake drain takes it in and announces it
+            transaction.on_commit(intake.ring)
+        else:
+            if run_pipeline:
+                _pipeline().ticket_intake(ticket=ticket, explicit_priority=priority is not None)
+            realtime.publish("ticket.created", ticket.pk, {"status": ticket.status})
     return TicketCreateResult(ticket=ticket, created=True)
 
 
@@ -117,25 +120,18 @@ def _existing(external_id: str | None) -> Ticket | None:
 
 
 def _ticket_store_pending(ticket: Ticket, *, actor) -> TicketCreateResult:
-    """The ingestion fast path: on PostgreSQL one statement stores the ticket and its `created`
+    """The ingestion fast path on PostgreSQL: one statement stores the ticket and its `created`
     event, or reads back the ticket already stored under its external_id (one round trip, its
     own transaction); then a ring of the intake doorbell."""
     connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            existing = _insert_once(ticket)
-            if existing is not None:
-                return TicketCreateResult(ticket=existing, created=False)
-            events.ticket_created_event(ticket=ticket, actor=actor)
-    else:
-        created, existing = _insert_with_created_event(connection, ticket, actor=actor)
-        if not created:
-            # None: stored by a transaction still in flight when the statement began
-            existing = existing or _existing(ticket.external_id)
-            if existing is None:  # ON CONFLICT only covers external_id; nothing else can skip
-                raise IntegrityError("ticket not stored")
-            return TicketCreateResult(ticket=existing, created=False)
-        ticket._state.adding, ticket._state.db = False, connection.alias  # as save() leaves it
+    created, existing = _insert_with_created_event(connection, ticket, actor=actor)
+    if not created:
+        # None: stored by a transaction still in flight when the statement began
+        existing = existing or _existing(ticket.external_id)
+        if existing is None:  # ON CONFLICT only covers external_id; nothing else can skip
+            raise IntegrityError("ticket not stored")
+        return TicketCreateResult(ticket=existing, created=False)
+    ticket._state.adding, ticket._state.db = False, connection.alias  # as save() leaves it
     transaction.on_commit(intake.ring)
     return TicketCreateResult(ticket=ticket, created=True)
 

@@ -8,9 +8,10 @@ one window and again at the start of the next); `Retry-After` is the time to the
 Without Redis (the embedded default's local-memory cache) the counter uses the cache API."""
 
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache  # ours subclasses it
 from rest_framework import throttling
 from rest_framework.throttling import default_cache
+
+from helpdesk.cache import cache_count
 
 
 class WindowCounterThrottle(throttling.SimpleRateThrottle):
@@ -29,21 +30,8 @@ class WindowCounterThrottle(throttling.SimpleRateThrottle):
         return self._count(f"{self.key}:{window}") <= self.num_requests
 
     def _count(self, key: str) -> int:
-        ttl = int(self.duration) + 1
         cache = caches["default"] if self.cache is default_cache else self.cache
-        if isinstance(cache, RedisCache):
-            key = cache.make_and_validate_key(key)
-            client = cache._cache.get_client(key, write=True)
-            pipe = client.pipeline(transaction=False)
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            return int(pipe.execute()[0])
-        cache.add(key, 0, ttl)
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, ttl)
-            return 1
+        return cache_count(cache, key, int(self.duration) + 1)
 
     def wait(self):
         return max(0.0, self.window_end - self.now)

@@ -40,3 +40,11 @@ def post_raw(
 
 def post(client, data, **kwargs):
     return post_raw(client, json.dumps(data).encode(), **kwargs)
+
+
+def assert_nothing_stored():
+    from tickets.models import Comment, Ticket, TicketEvent
+
+    assert Ticket.objects.count() == 0
+    assert TicketEvent.objects.count() == 0
+    assert Comment.objects.count() == 0
