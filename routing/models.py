@@ -63,7 +63,9 @@ class ClassifierModel(models.Model):
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_classifier"
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_classifier",
             )
         ]
 
@@ -75,7 +77,11 @@ class ClassificationLog(models.Model):
     """Every routing decision with what it saw and why it chose."""
 
     ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="classifications"
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="classifications",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     source = models.CharField(max_length=20, help_text="rules, local, claude, fallback, default")

@@ -46,7 +46,9 @@ PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority
 class Queue(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True, help_text="What belongs here; given to the LLM as context.")
+    description = models.TextField(
+        blank=True, help_text="What belongs here; given to the LLM as context."
+    )
     default_priority = models.CharField(
         max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -64,7 +66,11 @@ class Queue(models.Model):
     ai_auto_resolve_threshold = models.FloatField(default=0.85)
     ai_review_threshold = models.FloatField(default=0.60)
     calendar = models.ForeignKey(
-        "sla.BusinessCalendar", null=True, blank=True, on_delete=models.SET_NULL, related_name="queues"
+        "sla.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="queues",
     )
     is_active = models.BooleanField(default=True)
 
@@ -84,7 +90,11 @@ class Category(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
     queue = models.ForeignKey(
-        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="categories",
+        Queue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="categories",
         help_text="Sub-categories belong to a queue and are predicted once the queue is known.",
     )
 
@@ -101,7 +111,10 @@ class Ticket(models.Model):
     external_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.API)
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
     )
     customer_email = models.EmailField(blank=True, db_index=True)
@@ -178,7 +191,9 @@ class Ticket(models.Model):
                 condition=Q(assigned_agent__isnull=True, status__in=["open", "escalated"]),
             ),
             models.Index(
-                fields=["created_at"], name="ticket_intake_pending", condition=Q(intake_pending=True)
+                fields=["created_at"],
+                name="ticket_intake_pending",
+                condition=Q(intake_pending=True),
             ),
         ]
 

@@ -17,7 +17,9 @@ class AgentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agent
 
-    user = factory.SubFactory(UserFactory, username=factory.Sequence(lambda n: f"agent{n}@example.com"))
+    user = factory.SubFactory(
+        UserFactory, username=factory.Sequence(lambda n: f"agent{n}@example.com")
+    )
     languages = ["en"]
     timezone = "UTC"
     working_hours = factory.LazyFunction(lambda: {str(d): [["00:00", "24:00"]] for d in range(7)})
