@@ -11,7 +11,9 @@ daphne holds the WebSockets, Redis carries the channel layer, PostgreSQL stores 
    the answer counts as 0). Reported: p50/p99 over every delivery, and over "the last of the 100".
 2. Throughput: tickets/s of the webhook with N concurrent keep-alive senders, with no WebSocket
    client, then with 100 clients connected to the workspace (each receiving every event of every
-   ticket), run in a separate process so they compete for the CPU like real sockets would.
+   ticket), run in a separate process on the same cores. Those clients only count frames
+   (`FrameCounter`), so the load generator's own CPU stays small next to daphne's; every run
+   starts with the previous runs' tickets closed, so the agent's open load does not drift.
 
 Usage: .venv/bin/python bench/ws_latency.py [--quick] [--clients 100]
 Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; a database `<name>_wsbench` is recreated).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import hashlib
 import hmac
 import http.client
@@ -81,6 +84,22 @@ def recreate_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def close_open_tickets(url: str) -> None:
+    """Close every open ticket (SQL, no events), so each throughput run starts with the agent's
+    load where a real agent's stays: assignment counts the agent's open tickets, and without
+    this every run would pay for all the tickets of the runs before it (a drift that made the
+    later runs, the ones with clients included, slower for a reason unrelated to them)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE tickets_ticket SET status = 'closed', closed_at = now() "
+            "WHERE status <> 'closed'"
+        )
+        conn.execute("UPDATE agents_agentload SET open_tickets = 0")
+        conn.execute("VACUUM ANALYZE tickets_ticket")
 
 
 def free_port() -> int:
@@ -207,29 +226,110 @@ async def open_clients(url: str, origin: str, n: int) -> list:
     return clients
 
 
+class FrameCounter:
+    """A WebSocket client that only counts the frames it receives: the throughput phase's load
+    generator, one plain non-blocking socket. A client library (`websockets` on asyncio) spent
+    as much CPU per frame as daphne did to send it, on the same 2 cores, so the clients' own cost
+    weighed as much as the server's in the slowdown; real agents' browsers do not run on the
+    server. This one does the handshake, checks that the first message is `workspace.ready`,
+    answers pings and counts every later message."""
+
+    def __init__(self, url: str, origin: str) -> None:
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+        self.sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n".encode()
+        )
+        self.buffer = bytearray()
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self.sock.recv(65536) or b"?"  # b"?": closed; the check below fails
+        head, _, rest = bytes(self.buffer).partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise RuntimeError(f"no upgrade: {head[:200]!r}")
+        self.buffer = bytearray(rest)
+        self.ready, self.frames, self.open = False, 0, True
+        while not self.ready:
+            if not self.feed(b""):
+                self.feed(self.sock.recv(65536))
+        self.sock.setblocking(False)
+
+    def feed(self, data: bytes) -> bool:
+        """Take received bytes; True when a whole message was taken."""
+        buffer = self.buffer
+        buffer += data
+        pos, size, took = 0, len(buffer), False
+        while size - pos >= 2:
+            head, length, start = buffer[pos], buffer[pos + 1] & 0x7F, pos + 2
+            if length == 126:
+                if size - pos < 4:
+                    break
+                length, start = int.from_bytes(buffer[pos + 2 : pos + 4], "big"), pos + 4
+            elif length == 127:
+                if size - pos < 10:
+                    break
+                length, start = int.from_bytes(buffer[pos + 2 : pos + 10], "big"), pos + 10
+            if size - start < length:
+                break
+            opcode = head & 0x0F
+            if opcode in (0, 1, 2) and head & 0x80:  # the last (or only) frame of a message
+                took = True
+                if self.ready:
+                    self.frames += 1
+                else:
+                    message = json.loads(bytes(buffer[start : start + length]))
+                    if message.get("type") != "workspace.ready":
+                        raise RuntimeError(f"first message: {message}")
+                    self.ready = True
+            elif opcode == 9:  # ping: answer with a (masked) pong
+                self.send(0xA, bytes(buffer[start : start + length]))
+            elif opcode == 8:
+                self.open = False
+            pos = start + length
+        del buffer[:pos]
+        return took
+
+    def send(self, opcode: int, payload: bytes) -> None:
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.setblocking(True)
+        self.sock.sendall(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+        self.sock.setblocking(False)
+
+    def close(self) -> None:
+        try:
+            self.send(0x8, (1000).to_bytes(2, "big"))
+        except OSError:
+            pass
+        self.sock.close()
+
+
 def drain_clients(url: str, origin: str, n: int, ready, stop_event, received) -> None:
-    """A separate process: n clients that read (and count) every message until told to stop."""
+    """A separate process: n clients that count every message until told to stop."""
+    import selectors
 
-    async def main() -> None:
-        clients = await open_clients(url, origin, n)
-        ready.set()
-
-        async def drain(ws) -> None:
+    clients = [FrameCounter(url, origin) for _ in range(n)]
+    selector = selectors.DefaultSelector()
+    for client in clients:
+        selector.register(client.sock, selectors.EVENT_READ, client)
+    ready.set()
+    while not stop_event.is_set():
+        for key, _ in selector.select(timeout=0.1):
+            client = key.data
             try:
-                async for _ in ws:
-                    with received.get_lock():
-                        received.value += 1
-            except websockets.ConnectionClosed:
-                pass
-
-        tasks = [asyncio.create_task(drain(ws)) for ws in clients]
-        while not stop_event.is_set():
-            await asyncio.sleep(0.1)
-        for ws in clients:
-            await ws.close()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    asyncio.run(main())
+                data = client.sock.recv(262144)
+            except BlockingIOError:
+                continue
+            if not data:
+                selector.unregister(client.sock)
+                continue
+            client.feed(data)
+    received.value = sum(client.frames for client in clients)
+    for client in clients:
+        client.close()
 
 
 async def measure_latency(url: str, origin: str, n: int, tickets: int, port: int, event: str):
@@ -399,6 +499,7 @@ def main() -> None:
         without, with_clients, delivered = [], [], 0
         ctx = multiprocessing.get_context("spawn")
         for _ in range(rounds):
+            close_open_tickets(db_url)
             gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True)
             rate, errors, _ = throughput(http_port, seconds, args.concurrency)
             gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True) - gunicorn_cpu
@@ -415,6 +516,7 @@ def main() -> None:
             proc.start()
             if not ready.wait(60):
                 raise SystemExit("clients did not connect")
+            close_open_tickets(db_url)
             cpu_before = (
                 cpu_seconds(gunicorn.pid, with_children=True),
                 cpu_seconds(daphne.pid),

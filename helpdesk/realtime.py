@@ -31,6 +31,8 @@ from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_la
 from django.conf import settings
 from django.db import transaction
 
+ASSIGNED = "assigned"  # tickets.models.Status.ASSIGNED (helpdesk imports no app models here)
+
 logger = logging.getLogger(__name__)
 
 # Only for bench/ws_latency.py --inline: send in the request, as a naive implementation would.
@@ -148,30 +150,54 @@ def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, 
 
 def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The workspace socket reaches every agent, so each frame there is multiplied by the number
-    of open workspaces. When a batch holds a ticket's `ticket.routed` and, after it, its
-    `ticket.created` (the intake ran inside the creating transaction, which publishes
-    `ticket.created` last), the workspace gets no separate `ticket.created`: that ticket's first
-    `ticket.routed` carries `"created": true` instead. Ticket sockets keep both events."""
+    of open workspaces. Two pairs of one batch are folded into one frame there (ticket sockets
+    keep every event unchanged):
+
+    - a ticket's `ticket.routed` and, after it, its `ticket.created` (the intake ran inside the
+      creating transaction, which publishes `ticket.created` last): no separate
+      `ticket.created`; that ticket's first `ticket.routed` carries `"created": true`;
+    - a ticket's `ticket.status_changed` to `assigned` and the `ticket.assigned` that follows it
+      (an assignment moves the ticket to `assigned` in the same commit): no separate
+      `ticket.status_changed`; the `ticket.assigned` carries its `status` and `previous`."""
     routed: set[str] = set()  # tickets whose ticket.routed came first in this batch
     created: set[str] = set()
-    for envelope in envelopes:
-        kind, ticket_id = envelope["event"]["type"], envelope["event"]["ticket_id"]
+    to_assigned: dict[str, int] = {}  # ticket -> its latest unpaired status change to assigned
+    dropped: set[int] = set()
+    status_of: dict[int, dict[str, Any]] = {}  # a ticket.assigned's index -> status fields
+    for index, envelope in enumerate(envelopes):
+        event = envelope["event"]
+        kind, ticket_id = event["type"], event["ticket_id"]
         if kind == "ticket.routed":
             routed.add(ticket_id)
         elif kind == "ticket.created" and ticket_id in routed:
             created.add(ticket_id)
-    if not created:
+        elif kind == "ticket.status_changed":
+            if event.get("status") == ASSIGNED:
+                to_assigned[ticket_id] = index
+            else:
+                to_assigned.pop(ticket_id, None)
+        elif kind == "ticket.assigned" and ticket_id in to_assigned:
+            paired = to_assigned.pop(ticket_id)
+            dropped.add(paired)
+            change = envelopes[paired]["event"]
+            status_of[index] = {"status": change["status"], "previous": change.get("previous")}
+    if not created and not dropped:
         return envelopes
     unmarked, out = set(created), []
-    for envelope in envelopes:
-        event = envelope["event"]
-        if event["ticket_id"] in created:
+    for index, envelope in enumerate(envelopes):
+        if index in dropped:
+            continue
+        event, extra = envelope["event"], status_of.get(index)
+        ticket_id = event["ticket_id"]
+        if ticket_id in created:
             if event["type"] == "ticket.created":
                 continue
-            if event["type"] == "ticket.routed" and event["ticket_id"] in unmarked:
-                unmarked.discard(event["ticket_id"])  # only the first routed of that ticket
-                event = {**event, "created": True}
-                envelope = {"type": ENVELOPE_TYPE, "event": event, "text": _encode(event)}
+            if event["type"] == "ticket.routed" and ticket_id in unmarked:
+                unmarked.discard(ticket_id)  # only the first routed of that ticket
+                extra = {"created": True}
+        if extra:
+            event = {**event, **extra}
+            envelope = {"type": ENVELOPE_TYPE, "event": event, "text": _encode(event)}
         out.append(envelope)
     return out
 

@@ -10,7 +10,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from helpdesk.realtime import BATCH_ENVELOPE_TYPE, ticket_group
+from helpdesk.realtime import ticket_group
 from tickets.roles import agent_profile, user_role
 from tickets.selectors import ticket_get
 
@@ -187,14 +187,8 @@ class WorkspaceConsumer(_LiveConsumer):
             self.hub = None
             hub.leave(self)
 
-    async def forward_events(self, message: dict) -> None:
-        """A `helpdesk.event` or `helpdesk.events` message of the workspace group."""
-        if message["type"] == BATCH_ENVELOPE_TYPE:
-            pairs = zip(message["events"], message["texts"], strict=True)
-        else:
-            pairs = [(message["event"], message["text"])]
-        for event, text in pairs:
-            if self.full:
-                await self.send(text_data=text)
-            else:
-                await self.send_json({"type": event["type"], "ticket_id": event["ticket_id"]})
+    async def forward_frames(self, frames) -> None:
+        """One `workspace` group message, as `workspace.fanout.Frames`: written straight to the
+        server (`base_send`), one frame per event, without re-encoding anything per socket."""
+        for frame in frames.full if self.full else frames.brief:
+            await self.base_send(frame)

@@ -9,11 +9,12 @@ decoded once and written to every workspace socket of that process in turn, in o
 Ticket sockets keep Channels' ordinary per-socket groups: few sockets watch one ticket."""
 
 import asyncio
+import json
 import logging
 import weakref
 from typing import Any, Protocol
 
-from helpdesk.realtime import WORKSPACE_GROUP
+from helpdesk.realtime import BATCH_ENVELOPE_TYPE, WORKSPACE_GROUP
 
 logger = logging.getLogger(__name__)
 YIELD_EVERY = 25  # sockets written between yields to the event loop, so connects are not starved
@@ -21,7 +22,33 @@ REJOIN_SECONDS = 3600  # the list layer expires group members after a day; pub/s
 
 
 class WorkspaceSocket(Protocol):
-    async def forward_events(self, message: dict[str, Any]) -> None: ...
+    async def forward_frames(self, frames: "Frames") -> None: ...
+
+
+class Frames:
+    """One workspace message as ASGI `websocket.send` messages, built once per process and shared
+    by every socket (daphne only reads them): `full` for agents who see every queue, `brief`
+    (`{type, ticket_id}` only) for agents limited to some queues, built when first asked."""
+
+    def __init__(self, message: dict[str, Any]) -> None:
+        if message["type"] == BATCH_ENVELOPE_TYPE:
+            self.events, texts = message["events"], message["texts"]
+        else:
+            self.events, texts = [message["event"]], [message["text"]]
+        self.full = [{"type": "websocket.send", "text": text} for text in texts]
+        self._brief: list[dict[str, str]] | None = None
+
+    @property
+    def brief(self) -> list[dict[str, str]]:
+        if self._brief is None:
+            self._brief = [
+                {
+                    "type": "websocket.send",
+                    "text": json.dumps({"type": e["type"], "ticket_id": e["ticket_id"]}),
+                }
+                for e in self.events
+            ]
+        return self._brief
 
 
 class WorkspaceHub:
@@ -101,9 +128,10 @@ class WorkspaceHub:
                 logger.exception("workspace group membership not renewed")
 
     async def _fan_out(self, message: dict[str, Any]) -> None:
+        frames = Frames(message)
         for n, socket in enumerate(list(self.sockets), start=1):
             try:
-                await socket.forward_events(message)
+                await socket.forward_frames(frames)
             except Exception:  # that socket closed meanwhile; the others still get it
                 logger.debug("workspace socket dropped an event", exc_info=True)
             if n % YIELD_EVERY == 0:

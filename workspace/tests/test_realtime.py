@@ -67,15 +67,13 @@ def _intake(ticket_id: str) -> list[list[tuple[str, dict]]]:
     ]
 
 
-def test_workspace_gets_a_new_tickets_created_inside_its_routed_event():
+def test_workspace_gets_a_new_tickets_created_and_status_inside_its_other_events():
     coalesced = dict(realtime._coalesce(_intake("t1") + _intake("t2")))
     workspace = coalesced["workspace"]
     assert [(e["type"], e["ticket_id"]) for e in workspace["events"]] == [
         ("ticket.routed", "t1"),
-        ("ticket.status_changed", "t1"),
         ("ticket.assigned", "t1"),
         ("ticket.routed", "t2"),
-        ("ticket.status_changed", "t2"),
         ("ticket.assigned", "t2"),
     ]
     routed = json.loads(workspace["texts"][0])
@@ -85,12 +83,47 @@ def test_workspace_gets_a_new_tickets_created_inside_its_routed_event():
         "queue": "billing",
         "created": True,
     }
-    assert json.loads(workspace["texts"][1])["status"] == "assigned"
+    assert json.loads(workspace["texts"][1]) == {
+        "type": "ticket.assigned",
+        "ticket_id": "t1",
+        "agent": "Ann",
+        "status": "assigned",
+        "previous": "new",
+    }
+    assert workspace["events"][1]["status"] == "assigned"
     # the ticket's own sockets keep every event, unchanged
     for group in ("ticket.t1.staff", "ticket.t1.customer"):
         events = coalesced[group]["events"]
-        assert [e["type"] for e in events][-1] == "ticket.created"
-        assert "created" not in events[0]
+        assert [e["type"] for e in events] == [
+            "ticket.routed",
+            "ticket.status_changed",
+            "ticket.assigned",
+            "ticket.created",
+        ]
+        assert "created" not in events[0] and "previous" not in events[2]
+
+
+def test_other_status_changes_stay_their_own_workspace_frames():
+    def batch(*events):
+        return [realtime.deliveries({"ticket_id": "t1", **e}, internal=False) for e in events]
+
+    changed = {"type": "ticket.status_changed", "status": "assigned", "previous": "open"}
+    assigned = {"type": "ticket.assigned", "agent": "Ann"}
+    resolved = {"type": "ticket.status_changed", "status": "resolved", "previous": "assigned"}
+    cases = [
+        # a reassignment of an assigned ticket: no status change to fold
+        (batch(assigned), ["ticket.assigned"]),
+        # a change to assigned with no assignment after it in the batch
+        (batch(assigned, changed), ["ticket.assigned", "ticket.status_changed"]),
+        # any other status
+        (batch(resolved, assigned), ["ticket.status_changed", "ticket.assigned"]),
+        # the change to assigned pairs with the next assignment only, then a later change stays
+        (batch(changed, assigned, resolved), ["ticket.assigned", "ticket.status_changed"]),
+    ]
+    for sends, expected in cases:
+        workspace = dict(realtime._coalesce(sends))["workspace"]
+        assert [e["type"] for e in workspace["events"]] == expected
+        assert [json.loads(t)["type"] for t in workspace["texts"]] == expected
 
 
 def test_a_created_ticket_routed_later_keeps_its_created_event_on_the_workspace():
