@@ -5,6 +5,7 @@ Effects that belong to the layers above (routing, assignment, SLA) are run by
 
 import functools
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -210,7 +211,7 @@ def ticket_intake_drain(*, limit: int = 500) -> int:
     intake fails stays pending (logged) for the next drain; nothing stored is lost. Returns how
     many were taken in."""
     intake.doorbell_clear()  # before looking: anything stored from now on rings again
-    done, failed = 0, []
+    done, failed, looked_again = 0, [], False
     with config_memo():  # rules, phrases, SLA policies, calendars: read once per few seconds
         while done < limit:
             claimed = None
@@ -223,14 +224,24 @@ def ticket_intake_drain(*, limit: int = 500) -> int:
                         .order_by("created_at")
                         .first()
                     )
-                    if claimed is None:
-                        return done
-                    _intake_run(claimed)
+                    if claimed is not None:
+                        _intake_run(claimed)
             except Exception:
                 if claimed is None:  # the database itself failed: let the task retry
                     raise
                 logger.exception("intake of ticket %s failed; it stays pending", claimed.pk)
                 failed.append(claimed.pk)
+                continue
+            if claimed is None:
+                # Nothing waiting. One more look, more than the ring memo after the clear: a
+                # process that skipped ringing had found the bell set within the memo before,
+                # so some drain clears that bell later and looks again after this delay, which
+                # is after the skipped ticket's commit (tickets.intake).
+                delay = intake.recheck_delay()
+                if looked_again or not delay:
+                    return done
+                looked_again = True
+                time.sleep(delay)
                 continue
             done += 1
     intake.ring(force=True)  # more may be waiting: another drain takes over

@@ -107,9 +107,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "helpdesk.cache.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "helpdesk.cache.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -294,6 +292,9 @@ SPECTACULAR_SETTINGS.update(
 # task on commit. The embedded default (no Redis) runs them inside the request, so their live
 # events reach the in-memory channel layer of the one server process.
 HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))
+# Seconds within which a web process does not ring the intake doorbell again (tickets/intake.py);
+# a drain waits twice this before its last look for work. 0: ring on every ticket.
+HELPDESK_INTAKE_RING_MEMO = float(os.environ.get("HELPDESK_INTAKE_RING_MEMO", "0.05"))
 
 # --- Live events from background processes of the embedded default --------------------------
 # `make run` (no Redis) starts its worker with HELPDESK_REALTIME_FORWARD_URL pointing at the

@@ -3,6 +3,7 @@ the work list, the doorbell that wakes a worker, and the drain that routes what 
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -107,6 +108,67 @@ def test_the_first_ring_publishes_one_drain_and_later_rings_nothing(drains):
     intake.doorbell_clear()  # what a drain does before it looks for work
     intake.ring()
     assert len(drains) == 2
+
+
+@pytest.fixture
+def ring_memo(settings, monkeypatch):
+    settings.HELPDESK_INTAKE_RING_MEMO = 0.05
+    monkeypatch.setattr(intake, "_rung_at", float("-inf"))
+    return settings
+
+
+def test_within_the_ring_memo_a_process_does_not_ask_redis_again(drains, ring_memo, monkeypatch):
+    asked = []
+    add = intake.cache.add
+    monkeypatch.setattr(intake.cache, "add", lambda *a, **k: asked.append(1) or add(*a, **k))
+    clock = [1000.0]
+    monkeypatch.setattr(intake, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    intake.ring()
+    clock[0] += 0.01
+    intake.ring()
+    intake.doorbell_clear()
+    intake.ring()  # within the memo even though the bell is gone: the drain that cleared it
+    assert (len(asked), len(drains)) == (1, 1)  # ... looks again later (next test)
+    clock[0] += 0.05
+    intake.ring()
+    assert (len(asked), len(drains)) == (2, 2)
+    intake.ring(force=True)  # a drain handing over never skips
+    assert (len(asked), len(drains)) == (3, 3)
+
+
+def test_a_drain_looks_again_after_the_memo_and_takes_a_ticket_whose_ring_was_skipped(
+    ring_memo, monkeypatch
+):
+    """The race the memo opens: a web process rang (the bell was set), a drain cleared the bell,
+    found nothing and would stop; the process stores a ticket and skips its ring. The drain's
+    second look, twice the memo later, takes it in."""
+    first = stored(1)[0]
+    slept = []
+
+    def sleep(seconds):  # the ticket commits while the drain waits
+        slept.append(seconds)
+        ticket_create(
+            subject="Refund please",
+            body="Charged twice.",
+            channel="email",
+            customer_email="late@example.com",
+            external_id="drain-late",
+            defer_pipeline=True,
+        )
+
+    monkeypatch.setattr("tickets.services.time.sleep", sleep, raising=False)
+    assert ticket_intake_drain() == 2
+    assert slept == [0.1]
+    assert not Ticket.objects.filter(intake_pending=True).exists()
+    assert Ticket.objects.get(pk=first.pk).queue_id is not None
+
+
+def test_without_the_memo_a_drain_stops_at_its_first_empty_look(monkeypatch):
+    stored(1)
+    monkeypatch.setattr(
+        "tickets.services.time.sleep", lambda s: pytest.fail("slept"), raising=False
+    )
+    assert ticket_intake_drain() == 1
 
 
 def test_a_dead_redis_never_fails_the_request_and_the_ticket_waits(client, monkeypatch):
