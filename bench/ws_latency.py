@@ -44,6 +44,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import websockets
+from machine import python_loop_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -482,7 +483,10 @@ def main() -> None:
 
         layer = os.environ.get("HELPDESK_WS_LAYER") or "pubsub"
         print(f"channel layer: {layer}; {'inline sends' if args.inline else 'background sender'}")
-        print(f"load average before measuring: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+        print(
+            f"load average before measuring: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores); "
+            f"Python loop {python_loop_ms()} ms (bench/machine.py)"
+        )
         every, last, missing = asyncio.run(
             measure_latency(ws_url, origin, args.clients, tickets, http_port, args.event)
         )
@@ -552,7 +556,9 @@ def main() -> None:
                 f"{cpu[1] / max(1, received.value) * 1e6:.0f} µs per frame"
             )
         base, loaded = statistics.mean(without), statistics.mean(with_clients)
-        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+        print(
+            f"load average at the end: {os.getloadavg()[0]:.1f}; Python loop {python_loop_ms()} ms"
+        )
         print(
             f"ingestion: {base:.1f} → {loaded:.1f} tickets/s with {args.clients} clients "
             f"({(1 - loaded / base) * 100:+.1f}% slower)"
