@@ -252,7 +252,7 @@ class FrameCounter:
         if not head.startswith(b"HTTP/1.1 101"):
             raise RuntimeError(f"no upgrade: {head[:200]!r}")
         self.buffer = bytearray(rest)
-        self.ready, self.frames, self.open = False, 0, True
+        self.ready, self.frames, self.reads, self.open = False, 0, 0, True
         while not self.ready:
             if not self.feed(b""):
                 self.feed(self.sock.recv(65536))
@@ -308,7 +308,7 @@ class FrameCounter:
         self.sock.close()
 
 
-def drain_clients(url: str, origin: str, n: int, ready, stop_event, received) -> None:
+def drain_clients(url: str, origin: str, n: int, ready, stop_event, received, reads) -> None:
     """A separate process: n clients that count every message until told to stop."""
     import selectors
 
@@ -327,8 +327,10 @@ def drain_clients(url: str, origin: str, n: int, ready, stop_event, received) ->
             if not data:
                 selector.unregister(client.sock)
                 continue
+            client.reads += 1
             client.feed(data)
     received.value = sum(client.frames for client in clients)
+    reads.value = sum(client.reads for client in clients)
     for client in clients:
         client.close()
 
@@ -405,7 +407,7 @@ def main() -> None:
     args = parser.parse_args()
     tickets = 40 if args.quick else 200
     seconds = 5.0 if args.quick else 15.0
-    rounds = 1 if args.quick else 2
+    rounds = 1 if args.quick else 3
 
     db_url = bench_database_url()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -512,10 +514,11 @@ def main() -> None:
                 f"ingestion, no clients:          {rate:7.1f} tickets/s ({errors} errors; "
                 f"gunicorn {gunicorn_cpu:.1f} CPU s)"
             )
-            ready, stop_event, received = ctx.Event(), ctx.Event(), ctx.Value("l", 0)
+            ready, stop_event = ctx.Event(), ctx.Event()
+            received, reads = ctx.Value("l", 0), ctx.Value("l", 0)
             proc = ctx.Process(
                 target=drain_clients,
-                args=(ws_url, origin, args.clients, ready, stop_event, received),
+                args=(ws_url, origin, args.clients, ready, stop_event, received, reads),
             )
             proc.start()
             if not ready.wait(60):
@@ -548,7 +551,8 @@ def main() -> None:
             print(
                 f"ingestion, {args.clients} clients connected: {rate:7.1f} tickets/s "
                 f"({errors} errors; {received.value} messages delivered, "
-                f"{frames:.2f} per ticket and client)"
+                f"{frames:.2f} per ticket and client, in "
+                f"{reads.value / max(1, count * args.clients):.2f} socket reads)"
             )
             print(
                 f"  CPU seconds in those {seconds:.0f} s: gunicorn {cpu[0]:.1f}, daphne {cpu[1]:.1f}, "
