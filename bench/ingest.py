@@ -309,7 +309,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bodies = bodies_file(Path(tmp), run, unique, "n")
         retries = bodies_file(Path(tmp), run, unique, "r")
-        server = Supervisor({**env, "WEB_ACCESS_LOG": "/dev/null"}, stop_timeout=15)
+        server = Supervisor({**env, "WEB_ACCESS_LOG": "off"}, stop_timeout=15)
         roles = ["--only", "web"] if args.no_worker else ["--only", "web", "--only", "worker"]
         server.start(
             "web", [sys.executable, str(ROOT / "scripts" / "serve.py"), *roles, "--no-migrate"]
