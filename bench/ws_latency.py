@@ -44,7 +44,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import websockets
-from machine import python_loop_ms
+from machine import speed
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -406,8 +406,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     tickets = 40 if args.quick else 200
-    seconds = 5.0 if args.quick else 15.0
-    rounds = 1 if args.quick else 3
+    seconds = 5.0 if args.quick else 8.0
+    rounds = 1 if args.quick else 6
 
     db_url = bench_database_url()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -487,7 +487,7 @@ def main() -> None:
         print(f"channel layer: {layer}; {'inline sends' if args.inline else 'background sender'}")
         print(
             f"load average before measuring: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores); "
-            f"Python loop {python_loop_ms()} ms (bench/machine.py)"
+            f"{speed()} (bench/machine.py)"
         )
         every, last, missing = asyncio.run(
             measure_latency(ws_url, origin, args.clients, tickets, http_port, args.event)
@@ -502,9 +502,10 @@ def main() -> None:
         )
         print(f"  last of {args.clients}:  p50 {pct(last, 50):.1f}  p99 {pct(last, 99):.1f}")
 
-        without, with_clients, delivered = [], [], 0
+        without, with_clients = [], []
         ctx = multiprocessing.get_context("spawn")
-        for _ in range(rounds):
+
+        def run_without() -> None:
             close_open_tickets(db_url)
             gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True)
             rate, errors, _ = throughput(http_port, seconds, args.concurrency)
@@ -514,6 +515,8 @@ def main() -> None:
                 f"ingestion, no clients:          {rate:7.1f} tickets/s ({errors} errors; "
                 f"gunicorn {gunicorn_cpu:.1f} CPU s)"
             )
+
+        def run_with() -> None:
             ready, stop_event = ctx.Event(), ctx.Event()
             received, reads = ctx.Value("l", 0), ctx.Value("l", 0)
             proc = ctx.Process(
@@ -524,29 +527,17 @@ def main() -> None:
             if not ready.wait(60):
                 raise SystemExit("clients did not connect")
             close_open_tickets(db_url)
-            cpu_before = (
-                cpu_seconds(gunicorn.pid, with_children=True),
-                cpu_seconds(daphne.pid),
-                cpu_seconds(proc.pid),
-            )
+            pids = ((gunicorn.pid, True), (daphne.pid, False), (proc.pid, False))
+            cpu_before = [cpu_seconds(pid, with_children=kids) for pid, kids in pids]
             rate, errors, count = throughput(http_port, seconds, args.concurrency)
             cpu = [
-                after - before
-                for after, before in zip(
-                    (
-                        cpu_seconds(gunicorn.pid, with_children=True),
-                        cpu_seconds(daphne.pid),
-                        cpu_seconds(proc.pid),
-                    ),
-                    cpu_before,
-                    strict=True,
-                )
+                cpu_seconds(pid, with_children=kids) - before
+                for (pid, kids), before in zip(pids, cpu_before, strict=True)
             ]
             time.sleep(1.0)
             stop_event.set()
             proc.join(30)
             with_clients.append(rate)
-            delivered += received.value
             frames = received.value / max(1, count * args.clients)
             print(
                 f"ingestion, {args.clients} clients connected: {rate:7.1f} tickets/s "
@@ -559,10 +550,14 @@ def main() -> None:
                 f"the {args.clients} bench clients {cpu[2]:.1f}; daphne "
                 f"{cpu[1] / max(1, received.value) * 1e6:.0f} µs per frame"
             )
+
+        # Alternating, and every other round with the clients first (ABBA), so that the shared
+        # cores' drifts in speed (up to a third between two runs a minute apart) fall on both.
+        for round_ in range(rounds):
+            for run in (run_without, run_with) if round_ % 2 == 0 else (run_with, run_without):
+                run()
         base, loaded = statistics.mean(without), statistics.mean(with_clients)
-        print(
-            f"load average at the end: {os.getloadavg()[0]:.1f}; Python loop {python_loop_ms()} ms"
-        )
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}; {speed()}")
         print(
             f"ingestion: {base:.1f} → {loaded:.1f} tickets/s with {args.clients} clients "
             f"({(1 - loaded / base) * 100:+.1f}% slower)"
