@@ -44,6 +44,29 @@ def test_new_ticket_is_201_with_id_status_and_time(client):
     assert TicketEvent.objects.filter(ticket=ticket, kind="created").count() == 1
 
 
+def test_the_answer_has_the_documented_schema_for_new_and_repeated_tickets(client, settings):
+    """The answer is built without the serializer; it must stay what the schema says."""
+    from tickets.webhooks import IngestWebhookApi
+
+    for deferred in (True, False):
+        settings.HELPDESK_INGEST_DEFERRED = deferred
+        external_id = f"schema-{deferred}"
+        for expected in (201, 200):
+            response = post(client, payload(external_id=external_id))
+            assert response.status_code == expected
+            ticket = Ticket.objects.get(external_id=external_id)
+            assert response.json() == IngestWebhookApi.OutputSerializer(ticket).data
+
+
+def test_an_integration_asking_for_html_still_gets_json(client):
+    response = post(client, payload(), HTTP_ACCEPT="text/html")
+    assert response.status_code == 201
+    assert response["Content-Type"] == "application/json"
+    bad = post(client, payload(external_id=""), HTTP_ACCEPT="text/html")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
+    assert "external_id" in bad.json()["fields"]
+
+
 def test_repeat_external_id_is_200_with_the_same_ticket(client):
     first = post(client, payload())
     again = post(client, payload(subject="A different subject this time"))
