@@ -27,23 +27,24 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
-    def count(self, key: str, timeout: int) -> int:
-        """Add one to the counter `key` and return it; a new counter expires after `timeout`
-        seconds. One pipelined round trip (`INCR`, `EXPIRE NX`), where `add` + `incr` are three."""
+    def count(self, key: str, timeout: int, amount: int = 1) -> int:
+        """Add `amount` to the counter `key` and return it; a new counter expires after `timeout`
+        seconds. One pipelined round trip (`INCRBY`, `EXPIRE NX`), where `add` + `incr` are
+        three."""
         key = self.make_and_validate_key(key)
         pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
-        pipe.incr(key)
+        pipe.incrby(key, amount)
         pipe.expire(key, timeout, nx=True)
         return int(pipe.execute()[0])
 
 
-def cache_count(cache, key: str, timeout: int) -> int:
+def cache_count(cache, key: str, timeout: int, amount: int = 1) -> int:
     """`RedisCache.count` on any Django cache (the embedded default's local memory: add + incr)."""
     if isinstance(cache, RedisCache):
-        return cache.count(key, timeout)
+        return cache.count(key, timeout, amount)
     cache.add(key, 0, timeout)
     try:
-        return cache.incr(key)
+        return cache.incr(key, amount)
     except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout)
-        return 1
+        cache.set(key, amount, timeout)
+        return amount

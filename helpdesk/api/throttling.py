@@ -5,13 +5,57 @@ and rewrite the whole list on each request: with a webhook limit of thousands pe
 list of thousands of floats pickled twice per post. A counter per client and window costs one
 round trip whatever the rate. The window is fixed (a client may spend its budget at the end of
 one window and again at the start of the next); `Retry-After` is the time to the next window.
-Without Redis (the embedded default's local-memory cache) the counter uses the cache API."""
+Without Redis (the embedded default's local-memory cache) the counter uses the cache API.
+
+Large limits are leased: where a limit allows at least `LEASE_SHARE` × 2 requests per window, a
+process takes up to `LEASE_MAX` requests of a client's budget at once (`INCRBY`, at most 1/200
+of the limit) and admits them from memory, so a busy integration costs a Redis round trip per
+lease instead of per request. Nothing over the limit is ever admitted; budget leased by a
+process that then sees no more requests of that client is lost for that window, so a client
+spread over P processes may be refused up to P × the lease (0.5 % of the limit each) early.
+Small limits (under 400 per window, such as the anonymous default of 120 a minute) stay exact,
+one round trip per request."""
+
+import threading
 
 from django.core.cache import caches
 from rest_framework import throttling
 from rest_framework.throttling import default_cache
 
 from helpdesk.cache import cache_count
+
+LEASE_SHARE = 200  # a lease is at most this fraction (1/200) of a client's limit
+LEASE_MAX = 50  # and at most this many requests
+LEASES_KEPT = 10_000  # client keys remembered per process before old windows' leases are dropped
+
+
+class _Leases:
+    """This process's unspent leases: client key -> (window counter, limit, requests left)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.left: dict[str, tuple[str, int, int]] = {}
+
+    def take(self, client: str, counter: str, limit: int) -> bool:
+        with self.lock:
+            held = self.left.get(client)
+            if held is None or held[:2] != (counter, limit) or held[2] <= 0:
+                return False
+            self.left[client] = (counter, limit, held[2] - 1)
+            return True
+
+    def keep(self, client: str, counter: str, limit: int, left: int) -> None:
+        with self.lock:
+            if len(self.left) >= LEASES_KEPT and client not in self.left:
+                self.left = {}  # bounded memory; what those leases held is lost (early 429s)
+            self.left[client] = (counter, limit, left)
+
+
+_leases = _Leases()
+
+
+def lease_size(limit: int) -> int:
+    return max(1, min(LEASE_MAX, limit // LEASE_SHARE))
 
 
 class WindowCounterThrottle(throttling.SimpleRateThrottle):
@@ -27,11 +71,22 @@ class WindowCounterThrottle(throttling.SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
-        return self._count(f"{self.key}:{window}") <= self.num_requests
+        counter = f"{self.key}:{window}"
+        lease = lease_size(self.num_requests)
+        if lease == 1:
+            return self._count(counter) <= self.num_requests
+        if _leases.take(self.key, counter, self.num_requests):
+            return True
+        total = self._count(counter, lease)
+        granted = min(lease, self.num_requests - (total - lease))
+        if granted <= 0:
+            return False
+        _leases.keep(self.key, counter, self.num_requests, granted - 1)
+        return True
 
-    def _count(self, key: str) -> int:
+    def _count(self, key: str, amount: int = 1) -> int:
         cache = caches["default"] if self.cache is default_cache else self.cache
-        return cache_count(cache, key, int(self.duration) + 1)
+        return cache_count(cache, key, int(self.duration) + 1, amount)
 
     def wait(self):
         return max(0.0, self.window_end - self.now)

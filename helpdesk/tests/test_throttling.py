@@ -1,10 +1,13 @@
 """Rate limits as one counter per client and window (helpdesk.api.throttling)."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
+from helpdesk.api import throttling
 from helpdesk.api.throttling import WindowCounterThrottle
 from tickets.tests.factories import UserFactory
 
@@ -54,3 +57,52 @@ def test_the_counter_expires_with_its_window(client, clock, monkeypatch):
     keys = [key for key in cache._cache.get_client().keys("*throttle*")]
     assert len(keys) == 1
     assert 0 < cache._cache.get_client().ttl(keys[0]) <= 61
+
+
+@pytest.fixture
+def redis_calls(monkeypatch):
+    calls = []
+    count = throttling.cache_count
+    monkeypatch.setattr(
+        throttling, "cache_count", lambda *a: calls.append(a[3] if len(a) > 3 else 1) or count(*a)
+    )
+    monkeypatch.setattr(throttling, "_leases", throttling._Leases())
+    cache.clear()
+    return calls
+
+
+def _allowed(rate: str, monkeypatch, n: int, user_id: int = 1) -> list[bool]:
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": rate})
+    request = SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=user_id))
+    return [throttling.UserRateThrottle().allow_request(request, None) for _ in range(n)]
+
+
+def test_large_limits_are_leased_a_few_requests_at_a_time(clock, monkeypatch, redis_calls):
+    assert _allowed("1000/min", monkeypatch, 12) == [True] * 12
+    assert redis_calls == [5, 5, 5]  # a lease of 1000 // 200 requests per round trip
+
+
+def test_leases_never_admit_more_than_the_limit_across_processes(clock, monkeypatch, redis_calls):
+    """Two processes (each with its own leases) share one client's budget of 1,000."""
+    processes = [throttling._Leases(), throttling._Leases()]
+    admitted = 0
+    for n in range(1100):
+        monkeypatch.setattr(throttling, "_leases", processes[n % 2])
+        admitted += _allowed("1000/min", monkeypatch, 1)[0]
+    assert 1000 - 2 * 5 <= admitted <= 1000
+    # one round trip per lease of 5 admitted requests, then one per refusal
+    assert len(redis_calls) == 1000 // 5 + 100
+    clock["t"] += 40  # the next window: a fresh budget, old leases do not count
+    assert _allowed("1000/min", monkeypatch, 3) == [True] * 3
+
+
+def test_small_limits_stay_exact_one_round_trip_per_request(clock, monkeypatch, redis_calls):
+    assert _allowed("399/min", monkeypatch, 5) == [True] * 5
+    assert redis_calls == [1] * 5
+    assert _allowed("3/min", monkeypatch, 4, user_id=2) == [True, True, True, False]
+
+
+def test_a_lease_is_the_clients_own(clock, monkeypatch, redis_calls):
+    assert _allowed("1000/min", monkeypatch, 1, user_id=1) == [True]
+    assert _allowed("1000/min", monkeypatch, 1, user_id=2) == [True]
+    assert len(redis_calls) == 2
