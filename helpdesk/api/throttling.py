@@ -26,7 +26,7 @@ from helpdesk.cache import cache_count
 
 LEASE_SHARE = 200  # a lease is at most this fraction (1/200) of a client's limit
 LEASE_MAX = 50  # and at most this many requests
-LEASES_KEPT = 10_000  # client keys remembered per process before old windows' leases are dropped
+LEASES_KEPT = 10_000  # client keys with a lease per process; past it, every lease is dropped
 
 
 class _Leases:
