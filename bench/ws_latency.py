@@ -10,8 +10,9 @@ daphne holds the WebSockets, Redis carries the channel layer, PostgreSQL stores 
    answer being read to that ticket's `ticket.assigned` arriving (an event that arrives before
    the answer counts as 0). Reported: p50/p99 over every delivery, and over "the last of the 100".
 2. Throughput: tickets/s of the webhook with N concurrent keep-alive senders, with no WebSocket
-   client, then with 100 clients connected to the workspace (each receiving every event of every
-   ticket), run in a separate process on the same cores. Those clients only count frames
+   client and with 100 clients connected to the workspace (each receiving every event of every
+   ticket), run in a separate process on the same cores; 6 alternating 8 s rounds, every other
+   one with the clients first (ABBA; --quick: one 5 s round each). Those clients only count frames
    (`FrameCounter`), so the load generator's own CPU stays small next to daphne's; every run
    starts with the previous runs' tickets closed, so the agent's open load does not drift.
 
