@@ -31,7 +31,7 @@ from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_la
 from django.conf import settings
 from django.db import transaction
 
-ASSIGNED = "assigned"  # tickets.models.Status.ASSIGNED (helpdesk imports no app models here)
+from tickets.models import Status
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif kind == "ticket.created" and ticket_id in routed:
             created.add(ticket_id)
         elif kind == "ticket.status_changed":
-            if event.get("status") == ASSIGNED:
+            if event.get("status") == Status.ASSIGNED:
                 to_assigned[ticket_id] = index
             else:
                 to_assigned.pop(ticket_id, None)

@@ -1,49 +1,17 @@
 """End to end: a real Celery beat (database scheduler) and worker on Redis escalate a ticket on
 schedule. Both run as subprocesses against the test database."""
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from helpdesk.tests.processes import celery_env, start_celery, stop
 from tickets.models import Comment, Status, Ticket, TicketEvent
 from tickets.tests.factories import TicketFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = str(Path(sys.executable).with_name("celery"))
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [CELERY, "-A", "helpdesk", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 def _wait_for_level(ticket, level: int, timeout: float = 40) -> bool:
@@ -76,16 +44,11 @@ def test_beat_and_worker_escalate_a_ticket_on_schedule(queue, tmp_path):
         sla_resolution_due=timezone.now() + timedelta(minutes=10),  # inside the 30-min window
     )
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    worker = _start(["worker", "--pool=solo", "--loglevel=INFO"], env, tmp_path / "worker.log")
-    beat = _start(
+    env = celery_env()
+    worker = start_celery(
+        ["worker", "--pool=solo", "--loglevel=INFO"], env, tmp_path / "worker.log"
+    )
+    beat = start_celery(
         [
             "beat",
             "-S",
@@ -105,8 +68,8 @@ def test_beat_and_worker_escalate_a_ticket_on_schedule(queue, tmp_path):
         Ticket.objects.filter(pk=ticket.pk).update(sla_resolution_due=due)
         breached = _wait_for_level(ticket, 2)
     finally:
-        _stop(beat)
-        _stop(worker)
+        stop(beat)
+        stop(worker)
     logs = "\n".join(p.read_text()[-3000:] for p in tmp_path.glob("*.log"))
     assert at_risk and breached, logs
     current = Ticket.objects.get(pk=ticket.pk)

@@ -10,7 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from helpdesk.tests.processes import test_database_url
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -46,15 +47,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def daphne_server(django_db_setup, django_db_blocker):
     """daphne on a free port, pointed at the (already created) test database."""
@@ -62,7 +54,7 @@ def daphne_server(django_db_setup, django_db_blocker):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": test_database_url(),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
         "DEBUG": "true",  # static files through WhiteNoise's finders, no collectstatic needed
         "PYTHONUNBUFFERED": "1",

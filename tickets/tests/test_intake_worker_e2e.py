@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from helpdesk.celery import app as celery_app
-from sla.tests.test_beat_e2e import _database_url, _start, _stop
+from helpdesk.tests.processes import celery_env, start_celery, stop
 from tickets import intake
 from tickets.models import Ticket
 
@@ -22,8 +22,6 @@ from .webhook_helpers import payload, post
 def test_a_burst_through_the_webhook_is_routed_by_a_worker_with_the_ring_memo(
     settings, monkeypatch, tmp_path
 ):
-    import os
-
     import redis
 
     if connection.vendor != "postgresql":
@@ -34,15 +32,9 @@ def test_a_burst_through_the_webhook_is_routed_by_a_worker_with_the_ring_memo(
     monkeypatch.setattr(intake, "_rung_at", float("-inf"))
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False  # publish to Redis, for the worker
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    worker = _start(["worker", "--pool=solo", "--loglevel=INFO"], env, tmp_path / "worker.log")
+    worker = start_celery(
+        ["worker", "--pool=solo", "--loglevel=INFO"], celery_env(), tmp_path / "worker.log"
+    )
     client = Client()
     try:
         time.sleep(2)  # let the worker connect (a task sent before waits in Redis anyway)
@@ -58,7 +50,7 @@ def test_a_burst_through_the_webhook_is_routed_by_a_worker_with_the_ring_memo(
             time.sleep(0.2)
     finally:
         celery_app.conf.task_always_eager = eager
-        _stop(worker)
+        stop(worker)
     log = (tmp_path / "worker.log").read_text()[-3000:]
     assert Ticket.objects.count() == 30
     assert not Ticket.objects.filter(intake_pending=True).exists(), log
