@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: users in each role, their API clients, a ticket."""
 
 import pytest
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -59,3 +60,15 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running in the main thread,
     which the asyncio tests that follow it could not start their own loop beside."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup, django_db_blocker):
+    """daphne on a free port, pointed at the (already created) test database and this run's
+    Redis: HTTP and WebSockets as deployed (pytest-django's live_server is WSGI only). Tests
+    that use it commit their data (`django_db(transaction=True)`) so daphne can read it."""
+    from helpdesk.tests.processes import ARTIFACTS, start_daphne, stop
+
+    process, url = start_daphne(settings.REDIS_URL, ARTIFACTS / "daphne.log")
+    yield url
+    stop(process, grace=5)

@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from helpdesk.realtime import ticket_group
+from helpdesk.ws_frames import direct_writer
 from tickets.roles import agent_profile, user_role
 from tickets.selectors import ticket_get
 
@@ -169,6 +170,8 @@ class WorkspaceConsumer(_LiveConsumer):
     Events come from this process's `WorkspaceHub` (workspace/fanout.py), not from a group
     membership of each socket."""
 
+    write_frames = None  # set at connect: helpdesk.ws_frames.direct_writer
+
     async def connect(self):
         await self.accept()
         role, self.full = await _workspace_access(self.scope.get("user"))
@@ -178,6 +181,7 @@ class WorkspaceConsumer(_LiveConsumer):
         hub = workspace_hub(self.channel_layer)
         await hub.join()
         self.hub = hub
+        self.write_frames = direct_writer(self.base_send)  # None when not served by daphne
         await self.send_json({"type": "workspace.ready"})
         hub.add(self)  # after `workspace.ready`, which stays the first message
 
@@ -188,7 +192,11 @@ class WorkspaceConsumer(_LiveConsumer):
             hub.leave(self)
 
     async def forward_frames(self, frames) -> None:
-        """One `workspace` group message, as `workspace.fanout.Frames`: written straight to the
-        server (`base_send`), one frame per event, without re-encoding anything per socket."""
-        for frame in frames.full if self.full else frames.brief:
+        """One `workspace` group message, as `workspace.fanout.Frames`, one frame per event,
+        without encoding anything per socket: under daphne its ready-made bytes go straight to
+        the connection; otherwise (or if the socket is closing) each frame goes to the server
+        as an ASGI message (`base_send`)."""
+        if self.write_frames is not None and self.write_frames(frames.wire(self.full)):
+            return
+        for frame in frames.asgi(self.full):
             await self.base_send(frame)

@@ -15,6 +15,7 @@ import weakref
 from typing import Any, Protocol
 
 from helpdesk.realtime import BATCH_ENVELOPE_TYPE, WORKSPACE_GROUP
+from helpdesk.ws_frames import text_frames
 
 logger = logging.getLogger(__name__)
 YIELD_EVERY = 25  # sockets written between yields to the event loop, so connects are not starved
@@ -26,29 +27,47 @@ class WorkspaceSocket(Protocol):
 
 
 class Frames:
-    """One workspace message as ASGI `websocket.send` messages, built once per process and shared
-    by every socket (daphne only reads them): `full` for agents who see every queue, `brief`
-    (`{type, ticket_id}` only) for agents limited to some queues, built when first asked."""
+    """One workspace message, built once per process and shared by every socket, in two forms:
+    ASGI `websocket.send` messages (`full`, `brief`; daphne only reads them) and the same as
+    bytes on the wire (`wire(full)`, written straight to daphne's connections; see
+    `helpdesk.ws_frames`). `full` is for agents who see every queue, `brief` (`{type, ticket_id}`
+    only) for agents limited to some queues; each form is built when first asked for."""
 
     def __init__(self, message: dict[str, Any]) -> None:
         if message["type"] == BATCH_ENVELOPE_TYPE:
-            self.events, texts = message["events"], message["texts"]
+            self.events, self.texts = message["events"], message["texts"]
         else:
-            self.events, texts = [message["event"]], [message["text"]]
-        self.full = [{"type": "websocket.send", "text": text} for text in texts]
-        self._brief: list[dict[str, str]] | None = None
+            self.events, self.texts = [message["event"]], [message["text"]]
+        self._brief_texts: list[str] | None = None
+        self._asgi: dict[bool, list[dict[str, str]]] = {}
+        self._wire: dict[bool, bytes] = {}
+
+    def _texts(self, full: bool) -> list[str]:
+        if full:
+            return self.texts
+        if self._brief_texts is None:
+            self._brief_texts = [
+                json.dumps({"type": e["type"], "ticket_id": e["ticket_id"]}) for e in self.events
+            ]
+        return self._brief_texts
+
+    def asgi(self, full: bool) -> list[dict[str, str]]:
+        if full not in self._asgi:
+            self._asgi[full] = [{"type": "websocket.send", "text": t} for t in self._texts(full)]
+        return self._asgi[full]
+
+    def wire(self, full: bool) -> bytes:
+        if full not in self._wire:
+            self._wire[full] = text_frames(self._texts(full))
+        return self._wire[full]
+
+    @property
+    def full(self) -> list[dict[str, str]]:
+        return self.asgi(True)
 
     @property
     def brief(self) -> list[dict[str, str]]:
-        if self._brief is None:
-            self._brief = [
-                {
-                    "type": "websocket.send",
-                    "text": json.dumps({"type": e["type"], "ticket_id": e["ticket_id"]}),
-                }
-                for e in self.events
-            ]
-        return self._brief
+        return self.asgi(False)
 
 
 class WorkspaceHub:

@@ -2,8 +2,11 @@
 subprocesses against the test database and this run's Redis."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +14,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def test_database_url() -> str:
@@ -50,10 +54,52 @@ def start_celery(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     )
 
 
-def stop(process: subprocess.Popen) -> None:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_daphne(redis_url: str, log: Path) -> tuple[subprocess.Popen, str]:
+    """daphne serving the project's ASGI application on a free port from the test database;
+    returns the process and its base URL once `/healthz` answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": redis_url,
+        "DEBUG": "true",  # static files through WhiteNoise's finders, no collectstatic needed
+        "PYTHONUNBUFFERED": "1",
+    }
+    log.parent.mkdir(exist_ok=True)
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            + ["helpdesk.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1)
+            return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"daphne did not start; see {log}") from None
+            time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen, grace: float = 10) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds (daphne may hang on SIGTERM, STACK.md)."""
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import browser_type_launch_args, daphne_server, shot  # noqa: F401
+from tests.browser.conftest import browser_type_launch_args, shot  # noqa: F401
 from tickets.roles import managers_group
 from tickets.tests.factories import UserFactory
 

@@ -1,0 +1,71 @@
+"""The workspace fan-out through a real daphne: what agents' sockets receive when the hub writes
+ready-made frames straight to daphne's connections (helpdesk.ws_frames)."""
+
+import json
+import uuid
+from contextlib import ExitStack
+
+import pytest
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+from websockets.sync.client import connect
+
+from agents.tests.factories import AgentFactory
+from helpdesk import realtime
+from tickets.tests.factories import QueueFactory
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def workspace_socket(sockets: ExitStack, base: str, user):
+    token = Token.objects.get_or_create(user=user)[0].key
+    ws_base = base.replace("http://", "ws://")
+    url = f"{ws_base}/ws/workspace/?token={token}"
+    socket = sockets.enter_context(connect(url, origin=base, open_timeout=10))
+    assert json.loads(socket.recv(timeout=10)) == {"type": "workspace.ready"}
+    return socket
+
+
+def test_agents_get_every_event_whole_in_order_and_limited_agents_only_type_and_id(
+    daphne_server,
+):
+    sockets = ExitStack()
+    everything = AgentFactory(all_queues=True)
+    limited = AgentFactory(all_queues=False)
+    limited.queues.add(QueueFactory(slug="billing"))
+    with sockets:
+        check_fan_out(
+            workspace_socket(sockets, daphne_server, everything.user),
+            workspace_socket(sockets, daphne_server, limited.user),
+        )
+
+
+def check_fan_out(full_socket, brief_socket) -> None:
+    ticket_id = str(uuid.uuid4())
+    note = "<script>alert('x')</script> é€ " + "a" * 70_000  # a frame with a 64-bit length
+    with transaction.atomic():  # one commit: one batch, several frames in one write per socket
+        realtime.publish("ticket.escalated", ticket_id, {"level": 1})
+        realtime.publish("ticket.comment_added", ticket_id, {"note": note}, internal=True)
+        realtime.publish("ticket.resolved", ticket_id, {"status": "resolved"})
+    assert realtime.flush()
+
+    received = [json.loads(full_socket.recv(timeout=10)) for _ in range(3)]
+    assert received == [
+        {"level": 1, "type": "ticket.escalated", "ticket_id": ticket_id},
+        {"note": note, "type": "ticket.comment_added", "ticket_id": ticket_id},
+        {"status": "resolved", "type": "ticket.resolved", "ticket_id": ticket_id},
+    ]
+    brief = [json.loads(brief_socket.recv(timeout=10)) for _ in range(3)]
+    assert brief == [
+        {"type": "ticket.escalated", "ticket_id": ticket_id},
+        {"type": "ticket.comment_added", "ticket_id": ticket_id},
+        {"type": "ticket.resolved", "ticket_id": ticket_id},
+    ]
+
+    # One agent leaves; the other still gets what follows, and pings still work both ways.
+    brief_socket.close()
+    with transaction.atomic():
+        realtime.publish("ticket.escalated", ticket_id, {"level": 2})
+    assert realtime.flush()
+    assert json.loads(full_socket.recv(timeout=10))["level"] == 2
+    full_socket.ping().wait(timeout=5)
