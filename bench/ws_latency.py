@@ -146,6 +146,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="webhook senders")
     parser.add_argument("--event", default="ticket.assigned")
     parser.add_argument(
+        "--read-every",
+        type=float,
+        default=0.02,
+        metavar="SECONDS",
+        help="throughput phase: the clients read their sockets at most this often (0: at once)",
+    )
+    parser.add_argument(
         "--inline",
         action="store_true",
         help="compare: send events inside the request (HELPDESK_REALTIME_INLINE=1)",
@@ -232,6 +239,10 @@ def main() -> None:
         layer = os.environ.get("HELPDESK_WS_LAYER") or "pubsub"
         print(f"channel layer: {layer}; {'inline sends' if args.inline else 'background sender'}")
         print(
+            "throughput clients read "
+            + (f"every {args.read_every * 1000:.0f} ms" if args.read_every else "at once")
+        )
+        print(
             f"load average before measuring: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores); "
             f"{speed()} (bench/machine.py)"
         )
@@ -249,17 +260,23 @@ def main() -> None:
         print(f"  last of {args.clients}:  p50 {pct(last, 50):.1f}  p99 {pct(last, 99):.1f}")
 
         without, with_clients = [], []
+        server_cpu: dict[bool, list[tuple[float, int]]] = {False: [], True: []}
         ctx = multiprocessing.get_context("spawn")
 
         def run_without() -> None:
             close_open_tickets(db_url)
-            gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True)
-            rate, errors, _ = throughput(http_port, seconds, args.concurrency)
-            gunicorn_cpu = cpu_seconds(gunicorn.pid, with_children=True) - gunicorn_cpu
+            servers = ((gunicorn.pid, True), (daphne.pid, False))
+            before = [cpu_seconds(pid, with_children=kids) for pid, kids in servers]
+            rate, errors, count = throughput(http_port, seconds, args.concurrency)
+            cpu = [
+                cpu_seconds(pid, with_children=kids) - b
+                for (pid, kids), b in zip(servers, before, strict=True)
+            ]
             without.append(rate)
+            server_cpu[False].append((sum(cpu), count))
             print(
                 f"ingestion, no clients:          {rate:7.1f} tickets/s ({errors} errors; "
-                f"gunicorn {gunicorn_cpu:.1f} CPU s)"
+                f"gunicorn {cpu[0]:.1f}, daphne {cpu[1]:.1f} CPU s)"
             )
 
         def run_with() -> None:
@@ -267,7 +284,16 @@ def main() -> None:
             received, reads = ctx.Value("l", 0), ctx.Value("l", 0)
             proc = ctx.Process(
                 target=drain_clients,
-                args=(ws_url, origin, args.clients, ready, stop_event, received, reads),
+                args=(
+                    ws_url,
+                    origin,
+                    args.clients,
+                    ready,
+                    stop_event,
+                    received,
+                    reads,
+                    args.read_every,
+                ),
             )
             proc.start()
             if not ready.wait(60):
@@ -284,6 +310,7 @@ def main() -> None:
             stop_event.set()
             proc.join(30)
             with_clients.append(rate)
+            server_cpu[True].append((cpu[0] + cpu[1], count))
             frames = received.value / max(1, count * args.clients)
             print(
                 f"ingestion, {args.clients} clients connected: {rate:7.1f} tickets/s "
@@ -304,6 +331,15 @@ def main() -> None:
                 run()
         base, loaded = statistics.mean(without), statistics.mean(with_clients)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}; {speed()}")
+        per_ticket = {
+            clients: 1000 * sum(c for c, _ in runs) / max(1, sum(n for _, n in runs))
+            for clients, runs in server_cpu.items()
+        }
+        print(
+            f"server CPU per ticket (gunicorn + daphne): {per_ticket[False]:.1f} ms without "
+            f"clients, {per_ticket[True]:.1f} ms with them "
+            f"({(per_ticket[True] / per_ticket[False] - 1) * 100:+.1f}%)"
+        )
         print(
             f"ingestion: {base:.1f} → {loaded:.1f} tickets/s with {args.clients} clients "
             f"({(1 - loaded / base) * 100:+.1f}% slower)"

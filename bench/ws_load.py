@@ -185,8 +185,12 @@ class FrameCounter:
         self.sock.close()
 
 
-def drain_clients(url: str, origin: str, n: int, ready, stop_event, received, reads) -> None:
-    """A separate process: n clients that count every message until told to stop."""
+def drain_clients(
+    url: str, origin: str, n: int, ready, stop_event, received, reads, every: float = 0.0
+) -> None:
+    """A separate process: n clients that count every message until told to stop. With `every`
+    > 0 they read at most once per `every` seconds (all sockets then), so what they cost the
+    shared cores stays small; agents' browsers do not run on the server."""
     import selectors
 
     clients = [FrameCounter(url, origin) for _ in range(n)]
@@ -195,6 +199,8 @@ def drain_clients(url: str, origin: str, n: int, ready, stop_event, received, re
         selector.register(client.sock, selectors.EVENT_READ, client)
     ready.set()
     while not stop_event.is_set():
+        if every:
+            time.sleep(every)
         for key, _ in selector.select(timeout=0.1):
             client = key.data
             try:
