@@ -11,6 +11,8 @@ Usage:
 
     .venv/bin/python bench/ingest.py --quick          # 5 s, while iterating
     .venv/bin/python bench/ingest.py                  # 30 s, the figure for docs/BENCHMARKS.md
+    .venv/bin/python bench/ingest.py --ws-clients 100 # new tickets/s without and with 100
+                                                      # workspace sockets (bench/ingest_live.py)
 
 Needs PostgreSQL, Redis and `wrk` (apt-get install -y wrk)."""
 
@@ -179,7 +181,13 @@ def wait_routed(env: dict, run: str, timeout: float) -> float | None:
     return None
 
 
-NAMES = {"gunicorn": "gunicorn", "postgres": "postgresql", "redis-server": "redis"}
+NAMES = {
+    "gunicorn": "gunicorn",
+    "postgres": "postgresql",
+    "redis-server": "redis",
+    "daphne": "daphne",
+    "celery": "celery",
+}
 
 
 def cpu_seconds(database: str = "") -> dict:
@@ -272,6 +280,21 @@ def main() -> int:
         action="store_true",
         help="Do not run a Celery worker beside gunicorn (the pipeline tasks then wait in Redis)",
     )
+    parser.add_argument(
+        "--ws-clients",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Instead of the usual phases: new tickets/s without and with N workspace WebSocket "
+        "clients connected (daphne too; bench/ingest_live.py)",
+    )
+    parser.add_argument(
+        "--read-every",
+        type=float,
+        default=0.02,
+        metavar="SECONDS",
+        help="With --ws-clients: the clients read their sockets at most this often (0: at once)",
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8799)))
     parser.add_argument(
         "--web-workers", type=int, default=2, help="gunicorn sync workers (WEB_WORKERS)"
@@ -296,6 +319,7 @@ def main() -> int:
         "CONN_MAX_AGE": "60",
         "WEB_WORKERS": str(args.web_workers),
         "PORT": str(args.port),
+        "WS_PORT": str(args.port + 1),
         "LOG_LEVEL": "WARNING",
         # The per-client webhook limit would cap a single load generator; it is measured apart.
         "HELPDESK_THROTTLE_WEBHOOK": "100000000/min",
@@ -311,6 +335,8 @@ def main() -> int:
         retries = bodies_file(Path(tmp), run, unique, "r")
         server = Supervisor({**env, "WEB_ACCESS_LOG": "off"}, stop_timeout=15)
         roles = ["--only", "web"] if args.no_worker else ["--only", "web", "--only", "worker"]
+        if args.ws_clients:
+            roles += ["--only", "ws"]
         server.start(
             "web", [sys.executable, str(ROOT / "scripts" / "serve.py"), *roles, "--no-migrate"]
         )
@@ -318,6 +344,8 @@ def main() -> int:
             if not wait_for_port("127.0.0.1", args.port, timeout=60, procs=server):
                 print("gunicorn did not come up", file=sys.stderr)
                 return 1
+            if args.ws_clients:
+                return live_events_report(args, env, run, Path(tmp), duration, speed_before)
             warm_up(args.port, run, workers=args.web_workers)
             wrk = run_wrk(args, bodies, duration)
             # Second phase: new ids, each posted twice at once (the idempotency race under load).
@@ -381,6 +409,23 @@ def main() -> int:
         f"{' / '.join(report['machine_speed'])}"
     )
     return 0 if report["duplicates_created"] == 0 and report["extra_201_answers"] <= 0 else 1
+
+
+def live_events_report(args, env, run, folder, duration, speed_before) -> int:
+    from ingest_live import live_events_cost
+
+    if not wait_for_port("127.0.0.1", args.port + 1, timeout=60):
+        print("daphne did not come up", file=sys.stderr)
+        return 1
+    report = live_events_cost(args, env, run, folder, duration)
+    report["machine_speed"] = [speed_before, speed()]
+    print(json.dumps(report, indent=2))
+    print(
+        f"\n{report['tickets_per_s_without_clients']} → {report['tickets_per_s_with_clients']} "
+        f"new tickets/s with {args.ws_clients} workspace clients "
+        f"({report['slower_percent']:+.1f}% slower); {' / '.join(report['machine_speed'])}"
+    )
+    return 0
 
 
 if __name__ == "__main__":
