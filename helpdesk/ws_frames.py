@@ -13,9 +13,11 @@
    are not masked, so the bytes of one event are the same for every socket: the hub builds them
    once and writes them to each daphne connection's transport. Through ASGI each frame of each
    socket went `websocket.send` → daphne's `handle_reply` → autobahn's `sendMessage` (state checks,
-   frame header, traffic statistics, "masking" with a null masker) → the transport: about half of
-   daphne's CPU per ticket with 100 workspace sockets. Anything else (a socket that is not
-   daphne's, or one that is closing) goes the ordinary ASGI way.
+   frame header, traffic statistics, "masking" with a null masker) → the transport. With 100
+   workspace sockets daphne spent 15 µs of CPU per frame that way, 11 µs with the ready-made
+   frames and 5-6 µs when they are also sent at once (`send_now`; docs/BENCHMARKS.md, "Live
+   events"). Anything else (a socket that is not daphne's, or one that is closing) goes the
+   ordinary ASGI way.
 """
 
 import functools
@@ -95,7 +97,7 @@ def send_now(transport, data: bytes) -> None:
     nothing of its own waiting to go, as asyncio's transports do. Twisted's `write` only queues:
     it registers the socket for writing (an `epoll_ctl` and asyncio's writer bookkeeping), sends
     on the reactor's next turn, then unregisters it (another `epoll_ctl`); for 100 workspace
-    sockets per ticket that machinery cost more CPU than the sends themselves. Whatever the
+    sockets per ticket that machinery cost about as much CPU as the sends themselves. Whatever the
     kernel does not take at once, a TLS connection, a closing one, or a socket error goes to
     `transport.write`, in order, and Twisted handles it as always."""
     if (

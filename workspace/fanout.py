@@ -28,10 +28,11 @@ class WorkspaceSocket(Protocol):
 
 class Frames:
     """One workspace message, built once per process and shared by every socket, in two forms:
-    ASGI `websocket.send` messages (`full`, `brief`; daphne only reads them) and the same as
-    bytes on the wire (`wire(full)`, written straight to daphne's connections; see
-    `helpdesk.ws_frames`). `full` is for agents who see every queue, `brief` (`{type, ticket_id}`
-    only) for agents limited to some queues; each form is built when first asked for."""
+    ASGI `websocket.send` messages (`asgi(full)`; daphne only reads them) and the same as bytes
+    on the wire (`wire(full)`, written straight to daphne's connections; see
+    `helpdesk.ws_frames`). `full=True` is for agents who see every queue, `full=False`
+    (`{type, ticket_id}` only) for agents limited to some queues; each form is built when first
+    asked for."""
 
     def __init__(self, message: dict[str, Any]) -> None:
         if message["type"] == BATCH_ENVELOPE_TYPE:
@@ -60,14 +61,6 @@ class Frames:
         if full not in self._wire:
             self._wire[full] = text_frames(self._texts(full))
         return self._wire[full]
-
-    @property
-    def full(self) -> list[dict[str, str]]:
-        return self.asgi(True)
-
-    @property
-    def brief(self) -> list[dict[str, str]]:
-        return self.asgi(False)
 
 
 class WorkspaceHub:
