@@ -37,6 +37,7 @@
     this.isWorkspace = this.eventName === "helpdesk:changed";
     this.changed = new Set();
     this.timer = null;
+    this.lastRefresh = 0;
     this.retry = 500;
     this.connectedOnce = false;
     this.viewers = new Map();
@@ -73,12 +74,22 @@
     this.refresh(msg.ticket_id);
   };
 
+  // A change is shown QUIET_MS after it arrives (the events of one ticket's commit come
+  // together), and the page re-fetches at most once per MIN_INTERVAL_MS: while events keep
+  // coming (a busy help desk sends several a second) the lists still refresh every second,
+  // and each agent's page costs the server at most one re-fetch a second.
+  const QUIET_MS = 120;
+  const MIN_INTERVAL_MS = 1000;
+
   Live.prototype.refresh = function (ticketId) {
     if (ticketId) this.changed.add(ticketId);
-    clearTimeout(this.timer);
+    if (this.timer) return;  // a re-fetch is already due: this change rides along
+    const wait = Math.max(QUIET_MS, this.lastRefresh + MIN_INTERVAL_MS - Date.now());
     this.timer = setTimeout(() => {
+      this.timer = null;
+      this.lastRefresh = Date.now();
       if (window.htmx) htmx.trigger(document.body, this.eventName);
-    }, 120);
+    }, wait);
   };
 
   Live.prototype.flashChanged = function () {

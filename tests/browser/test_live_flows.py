@@ -2,15 +2,20 @@
 
 import json
 import re
+import threading
+import time
 import urllib.request
+import uuid
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from agents.tests.factories import AgentFactory
+from helpdesk import realtime
 from tickets.models import Ticket
-from tickets.tests.factories import QueueFactory, UserFactory
+from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -175,3 +180,43 @@ def test_public_form_and_signed_status_link(daphne_server, page, shot):
     expect(page.locator("#conversation")).to_contain_text("I cannot find March's invoice.")
     expect(page.locator("body[data-live=connected]")).to_have_count(1)
     shot(page, "07-status-link")
+
+
+def test_lists_keep_refreshing_while_events_keep_coming(daphne_server, page, people):
+    """A busy help desk sends several events a second: the open list must still show a new
+    ticket within about a second, not only once the stream pauses, and each page re-fetches
+    at most about once a second however many events arrive."""
+    agent, customer, _ = people
+    _login(page, daphne_server, agent.user.username)
+    page.goto(f"{daphne_server}/workspace/?view=open")
+    expect(page.locator("body[data-live=connected]")).to_have_count(1)
+    page.evaluate(
+        "window.__refetches = 0;"
+        "document.body.addEventListener('helpdesk:changed', () => window.__refetches++)"
+    )
+    stop = threading.Event()
+
+    def stream() -> None:  # other tickets' events, every 40 ms, for up to 6 s
+        try:
+            for _ in range(150):
+                if stop.is_set():
+                    break
+                realtime.publish("ticket.escalated", uuid.uuid4(), {"level": 1})
+                time.sleep(0.04)
+        finally:
+            connection.close()  # this thread's own (on_commit asks it for autocommit)
+
+    sender = threading.Thread(target=stream)
+    sender.start()
+    try:
+        time.sleep(0.5)
+        new = TicketFactory(customer=customer, subject="Arrived during the stream")
+        row = page.locator(f'tr[data-ticket-id="{new.pk}"]')
+        expect(row).to_be_visible(timeout=3_000)  # the stream goes on for 6 s
+        assert sender.is_alive()
+        time.sleep(2.0)
+        refetches = page.evaluate("window.__refetches")
+    finally:
+        stop.set()
+        sender.join()
+    assert 2 <= refetches <= 5, refetches  # ~3 s of events at 25 a second
