@@ -146,10 +146,26 @@ def test_make_run_serves_a_signed_ticket_from_a_clean_clone(tmp_path):
         ).encode()
         signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         headers = {"Content-Type": "application/json", "X-Helpdesk-Signature": signature}
-        status, raw = request(f"{base}/api/webhooks/support/ingest", data=body, headers=headers)
-        if status != 201:
-            pytest.fail(f"webhook answered {status}: {raw[:300]!r}\n{last_traceback(log)}")
-        created = json.loads(raw)
+        # A workspace open before the ticket comes in sees it arrive, routed, live.
+        ws_base = f"ws://127.0.0.1:{port}"
+        with connect(
+            f"{ws_base}/ws/workspace/?token={tokens['manager']}",
+            additional_headers={"Origin": base},
+            open_timeout=30,
+        ) as workspace:
+            assert json.loads(workspace.recv(timeout=30)) == {"type": "workspace.ready"}
+            status, raw = request(f"{base}/api/webhooks/support/ingest", data=body, headers=headers)
+            if status != 201:
+                pytest.fail(f"webhook answered {status}: {raw[:300]!r}\n{last_traceback(log)}")
+            created = json.loads(raw)
+            seen = []
+            deadline = time.monotonic() + 60  # the worker takes the ticket in
+            while not any(e["type"] == "ticket.routed" for e in seen):
+                event = json.loads(workspace.recv(timeout=max(0.1, deadline - time.monotonic())))
+                if event["ticket_id"] == created["ticket_id"]:
+                    seen.append(event)
+        routed = next(e for e in seen if e["type"] == "ticket.routed")
+        assert routed["queue"], seen
         status, raw = request(f"{base}/api/webhooks/support/ingest", data=body, headers=headers)
         assert status == 200 and json.loads(raw)["ticket_id"] == created["ticket_id"]
 
