@@ -12,7 +12,8 @@ Envelopes carry the event both as a dict and as its JSON text, so a daphne proce
 sockets encodes nothing per socket.
 
 Each event goes to three audiences:
-- `ticket.<id>.staff` and `workspace`: the full message;
+- `ticket.<id>.staff` and `workspace`: the full message (the workspace's with the ticket's queue
+  and assignee, now and before, so agents limited to some queues get only what concerns them);
 - `ticket.<id>.customer`: only when not `internal`, and only the fields in `CUSTOMER_FIELDS`.
 """
 
@@ -72,19 +73,43 @@ def customer_view(message: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in message.items() if key in CUSTOMER_FIELDS}
 
 
+Audience = dict[str, list[int]]  # {"queues": [queue ids], "agents": [agent ids]}
+
+
 def publish(
-    event_type: str, ticket_id, payload: dict[str, Any] | None = None, *, internal: bool = False
+    event_type: str,
+    ticket,
+    payload: dict[str, Any] | None = None,
+    *,
+    internal: bool = False,
+    was: tuple[Any, Any] = (None, None),
 ) -> None:
     """Send `event_type` about a ticket to its staff group, the workspace and (unless internal) its
-    customer group, once the current transaction commits."""
+    customer group, once the current transaction commits.
+
+    `ticket` is the Ticket (or, where only its id is at hand, the id). With the Ticket, the event
+    also says whose workspace lists it concerns: the ticket's queue and assignee now, and `was`
+    (queue id, agent id) before a move, so agents limited to some queues get only those events
+    (workspace/fanout.py); with an id, every workspace gets it."""
+    ticket_id = getattr(ticket, "pk", ticket)
     message = {**(payload or {}), "type": event_type, "ticket_id": str(ticket_id)}
-    transaction.on_commit(lambda: _deliver(message, internal=internal))
+    audience = ticket_audience(ticket, was) if hasattr(ticket, "pk") else None
+    transaction.on_commit(lambda: _deliver(message, internal=internal, audience=audience))
 
 
-def deliveries(message: dict[str, Any], *, internal: bool) -> list[tuple[str, dict[str, Any]]]:
-    """(group, envelope) pairs for one event."""
+def ticket_audience(ticket, was: tuple[Any, Any] = (None, None)) -> Audience:
+    queues = {ticket.queue_id, was[0]} - {None}
+    agents = {ticket.assigned_agent_id, was[1]} - {None}
+    return {"queues": sorted(queues), "agents": sorted(agents)}
+
+
+def deliveries(
+    message: dict[str, Any], *, internal: bool, audience: Audience | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """(group, envelope) pairs for one event; the workspace's envelope carries the audience."""
     staff = {"type": ENVELOPE_TYPE, "event": message, "text": _encode(message)}
-    out = [(ticket_group(message["ticket_id"], staff=True), staff), (WORKSPACE_GROUP, staff)]
+    workspace = staff if audience is None else {**staff, "audience": audience}
+    out = [(ticket_group(message["ticket_id"], staff=True), staff), (WORKSPACE_GROUP, workspace)]
     if not internal:
         public = customer_view(message)
         customer = {"type": ENVELOPE_TYPE, "event": public, "text": _encode(public)}
@@ -97,7 +122,7 @@ def _encode(event: dict[str, Any]) -> str:
     return json.dumps(event, default=str)
 
 
-def _deliver(message: dict[str, Any], *, internal: bool) -> None:
+def _deliver(message: dict[str, Any], *, internal: bool, audience: Audience | None = None) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -105,22 +130,25 @@ def _deliver(message: dict[str, Any], *, internal: bool) -> None:
         # A background process of the embedded default: the sockets live in the server process.
         from helpdesk.realtime_forward import forward
 
-        forward(message, internal=internal)
+        forward(message, internal=internal, audience=audience)
         return
     if isinstance(layer, InMemoryChannelLayer) or _INLINE:
-        deliver_in_place(message, internal=internal, layer=layer)
+        deliver_in_place(message, internal=internal, layer=layer, audience=audience)
         return
     try:
-        _sender().put((message, internal))  # encoded by the sender thread, not the caller
+        # encoded by the sender thread, not the caller
+        _sender().put((message, internal, audience))
     except Exception:  # never fail the request that changed the ticket
         logger.exception("live event %s not queued", message["type"])
 
 
-def deliver_in_place(message: dict[str, Any], *, internal: bool, layer=None) -> None:
+def deliver_in_place(
+    message: dict[str, Any], *, internal: bool, layer=None, audience: Audience | None = None
+) -> None:
     """Send now, from this thread (the in-memory layer of the embedded default)."""
     layer = layer or get_channel_layer()
     try:
-        for group, envelope in deliveries(message, internal=internal):
+        for group, envelope in deliveries(message, internal=internal, audience=audience):
             async_to_sync(layer.group_send)(group, envelope)
     except Exception:  # a dead channel layer must never fail the request that changed the ticket
         logger.exception("live event %s not delivered", message["type"])
@@ -135,17 +163,17 @@ def _coalesce(batch: list[list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, 
             by_group.setdefault(group, []).append(envelope)
     if WORKSPACE_GROUP in by_group:
         by_group[WORKSPACE_GROUP] = fold_for_workspace(by_group[WORKSPACE_GROUP])
-    return [
-        (
-            group,
-            {
-                "type": BATCH_ENVELOPE_TYPE,
-                "events": [e["event"] for e in envelopes],
-                "texts": [e["text"] for e in envelopes],
-            },
-        )
-        for group, envelopes in by_group.items()
-    ]
+    out = []
+    for group, envelopes in by_group.items():
+        message = {
+            "type": BATCH_ENVELOPE_TYPE,
+            "events": [e["event"] for e in envelopes],
+            "texts": [e["text"] for e in envelopes],
+        }
+        if group == WORKSPACE_GROUP and any("audience" in e for e in envelopes):
+            message["audiences"] = [e.get("audience") for e in envelopes]
+        out.append((group, message))
+    return out
 
 
 def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -158,12 +186,16 @@ def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
       `ticket.created`; that ticket's first `ticket.routed` carries `"created": true`;
     - a ticket's `ticket.status_changed` to `assigned` and the `ticket.assigned` that follows it
       (an assignment moves the ticket to `assigned` in the same commit): no separate
-      `ticket.status_changed`; the `ticket.assigned` carries its `status` and `previous`."""
+      `ticket.status_changed`; the `ticket.assigned` carries its `status` and `previous`.
+
+    The kept event's audience is the union of both (no audience, everyone, wins), so nobody a
+    folded event concerned misses the frame that carries it."""
     routed: set[str] = set()  # tickets whose ticket.routed came first in this batch
     created: set[str] = set()
     to_assigned: dict[str, int] = {}  # ticket -> its latest unpaired status change to assigned
     dropped: set[int] = set()
     status_of: dict[int, dict[str, Any]] = {}  # a ticket.assigned's index -> status fields
+    status_audience: dict[int, Audience | None] = {}  # ... and the status change's audience
     for index, envelope in enumerate(envelopes):
         event = envelope["event"]
         kind, ticket_id = event["type"], event["ticket_id"]
@@ -181,9 +213,12 @@ def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             dropped.add(paired)
             change = envelopes[paired]["event"]
             status_of[index] = {"status": change["status"], "previous": change.get("previous")}
+            status_audience[index] = envelopes[paired].get("audience")
     if not created and not dropped:
         return envelopes
     unmarked, out = set(created), []
+    first_routed: dict[str, dict[str, Any]] = {}  # ticket -> its kept, marked ticket.routed
+    created_audiences: dict[str, list] = {}  # ticket -> audiences of its dropped ticket.created
     for index, envelope in enumerate(envelopes):
         if index in dropped:
             continue
@@ -191,15 +226,37 @@ def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ticket_id = event["ticket_id"]
         if ticket_id in created:
             if event["type"] == "ticket.created":
+                created_audiences.setdefault(ticket_id, []).append(envelope.get("audience"))
                 continue
             if event["type"] == "ticket.routed" and ticket_id in unmarked:
                 unmarked.discard(ticket_id)  # only the first routed of that ticket
                 extra = {"created": True}
         if extra:
             event = {**event, **extra}
-            envelope = {"type": ENVELOPE_TYPE, "event": event, "text": _encode(event)}
+            merged = {"type": ENVELOPE_TYPE, "event": event, "text": _encode(event)}
+            if "audience" in envelope:
+                merged["audience"] = envelope["audience"]
+            if "created" in extra:
+                first_routed[ticket_id] = merged
+            elif index in status_of:  # the status change it carries concerned the same people
+                merged["audience"] = _union(merged.get("audience"), status_audience[index])
+            envelope = merged
         out.append(envelope)
+    for ticket_id, audiences in created_audiences.items():  # a folded event's people still see it
+        kept = first_routed[ticket_id]
+        for audience in audiences:
+            kept["audience"] = _union(kept.get("audience"), audience)
+    for envelope in out:
+        if envelope.get("audience", "") is None:
+            del envelope["audience"]
     return out
+
+
+def _union(a: Audience | None, b: Audience | None) -> Audience | None:
+    """None is everyone."""
+    if a is None or b is None:
+        return None
+    return {key: sorted(set(a[key]) | set(b[key])) for key in ("queues", "agents")}
 
 
 class _Sender:
@@ -216,8 +273,8 @@ class _Sender:
         self._thread.start()
         self._ready.wait(5)
 
-    def put(self, event: tuple[dict[str, Any], bool]) -> None:
-        """Queue one committed (message, internal) pair; the caller only pays for an append."""
+    def put(self, event: tuple[dict[str, Any], bool, Audience | None]) -> None:
+        """Queue one committed (message, internal, audience); the caller only pays for an append."""
         with self._lock:
             self._pending += 1
             self._items.append(event)
@@ -254,7 +311,10 @@ class _Sender:
                 self._asleep = not queued
             if not queued:
                 continue
-            batch = [deliveries(message, internal=internal) for message, internal in queued]
+            batch = [
+                deliveries(message, internal=internal, audience=audience)
+                for message, internal, audience in queued
+            ]
             self._wake.set()  # look again once this batch is out: more may have piled up
             try:
                 # a dead Redis gives up after SEND_TIMEOUT; a large burst gets time in proportion

@@ -29,8 +29,10 @@ def signature(body: bytes) -> str:
     return salted_hmac(SALT, body, algorithm="sha256").hexdigest()
 
 
-def forward(message: dict[str, Any], *, internal: bool) -> None:
-    body = json.dumps({"message": message, "internal": internal}, default=str).encode()
+def forward(message: dict[str, Any], *, internal: bool, audience=None) -> None:
+    body = json.dumps(
+        {"message": message, "internal": internal, "audience": audience}, default=str
+    ).encode()
     request = urllib.request.Request(
         settings.HELPDESK_REALTIME_FORWARD_URL,
         data=body,
@@ -59,8 +61,14 @@ def receive(request: HttpRequest) -> HttpResponse:
     try:
         data = json.loads(request.body)
         message, internal = data["message"], bool(data["internal"])
+        audience = data.get("audience")
         message["type"], message["ticket_id"]  # noqa: B018 (both required)
+        if audience is not None and not all(
+            isinstance(audience[key], list) and all(isinstance(i, int) for i in audience[key])
+            for key in ("queues", "agents")
+        ):
+            raise ValueError("audience")
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "invalid", "detail": "Bad event.", "fields": {}}, status=400)
-    realtime.deliver_in_place(message, internal=internal)
+    realtime.deliver_in_place(message, internal=internal, audience=audience)
     return HttpResponse(status=204)

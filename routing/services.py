@@ -52,6 +52,7 @@ def ticket_route(
     """Route a new ticket. `predictor(text, context) -> Prediction | None` and `llm` (with
     `is_configured()`, `classify(...)`, `LLMUnavailable`) default to routing.classifier's."""
     started = time.perf_counter()
+    was = (ticket.queue_id, None)  # a re-route leaves that queue's lists
     predictor = policy.default_predictor() if predictor is None else predictor
     llm = policy.default_llm() if llm is None else llm
     compiled = selectors.rules_compiled()
@@ -122,13 +123,14 @@ def ticket_route(
     )
     realtime.publish(
         "ticket.routed",
-        ticket.pk,
+        ticket,
         {
             "queue": ticket.queue.slug if ticket.queue_id else None,
             "category": ticket.category.slug if ticket.category_id else None,
             "priority": ticket.priority,
             "confidence": ticket.confidence,
         },
+        was=was,
     )
     return log
 

@@ -99,7 +99,7 @@ def ticket_create(
         else:
             if run_pipeline:
                 _pipeline().ticket_intake(ticket=ticket, explicit_priority=priority is not None)
-            realtime.publish("ticket.created", ticket.pk, {"status": ticket.status})
+            realtime.publish("ticket.created", ticket, {"status": ticket.status})
     return TicketCreateResult(ticket=ticket, created=True)
 
 
@@ -262,7 +262,7 @@ def _intake_run(ticket: Ticket, *, explicit_priority: bool = False) -> None:
         ticket.save(update_fields=changed)
     _pipeline().ticket_intake(ticket=ticket, explicit_priority=explicit_priority)
     if pending:
-        realtime.publish("ticket.created", ticket.pk, {"status": ticket.status})
+        realtime.publish("ticket.created", ticket, {"status": ticket.status})
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -289,9 +289,9 @@ def _set_status(ticket: Ticket, status: str, *, actor=None, reason: str = "") ->
         ticket=ticket, actor=actor, before=before, after=status, reason=reason
     )
     _pipeline().ticket_status_changed(ticket=ticket, before=before, after=status)
-    realtime.publish("ticket.status_changed", ticket.pk, {"status": status, "previous": before})
+    realtime.publish("ticket.status_changed", ticket, {"status": status, "previous": before})
     if status == Status.RESOLVED:
-        realtime.publish("ticket.resolved", ticket.pk, {"status": status})
+        realtime.publish("ticket.resolved", ticket, {"status": status})
 
 
 def _require_staff(user) -> None:
@@ -348,7 +348,7 @@ def comment_create(*, ticket: Ticket, user, body: str, internal: bool = False) -
     )
     realtime.publish(
         "ticket.comment_added",
-        ticket.pk,
+        ticket,
         {"comment_id": comment.pk, "author_kind": author_kind, "internal": internal},
         internal=internal,
     )
@@ -377,7 +377,7 @@ def system_comment_create(*, ticket: Ticket, body: str, internal: bool = True) -
     )
     realtime.publish(
         "ticket.comment_added",
-        ticket.pk,
+        ticket,
         {"comment_id": comment.pk, "author_kind": AuthorKind.SYSTEM, "internal": internal},
         internal=internal,
     )
@@ -393,6 +393,7 @@ def ticket_reassign(
     ticket = _locked(ticket)
     if not ticket.is_open:
         raise TransitionError(f"A {ticket.status} ticket cannot be reassigned.")
+    was = (ticket.queue_id, ticket.assigned_agent_id)  # their lists lose it: they hear of it
     if queue is not None and queue.pk != ticket.queue_id:
         before = ticket.queue.slug if ticket.queue else None
         ticket.queue = queue
@@ -413,11 +414,12 @@ def ticket_reassign(
         _pipeline().ticket_assign_after_queue_change(ticket=ticket, actor=user, reason=reason)
     realtime.publish(
         "ticket.reassigned",
-        ticket.pk,
+        ticket,
         {
             "queue": ticket.queue.slug if ticket.queue else None,
             "agent": ticket.assigned_agent.name if ticket.assigned_agent else None,
         },
+        was=was,
     )
     return ticket
 
@@ -436,6 +438,7 @@ def ticket_correct(
     next training run learns from."""
     _require_staff(user)
     ticket = _locked(ticket)
+    was = (ticket.queue_id, None)
     changes: dict[str, tuple] = {}
     if category is not None and category.pk != ticket.category_id:
         changes["category"] = (ticket.category.slug if ticket.category else None, category.slug)
@@ -462,7 +465,7 @@ def ticket_correct(
     _pipeline().ticket_corrected(ticket=ticket, changes=changes, actor=user)
     realtime.publish(
         "ticket.routed",
-        ticket.pk,
+        ticket,
         {
             "queue": ticket.queue.slug if ticket.queue else None,
             "category": ticket.category.slug if ticket.category else None,
@@ -470,6 +473,7 @@ def ticket_correct(
             "confidence": ticket.confidence,
             "corrected": True,
         },
+        was=was,
     )
     return ticket
 

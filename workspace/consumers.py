@@ -157,24 +157,32 @@ class TicketConsumer(_LiveConsumer):
 
 @database_sync_to_async
 def _workspace_access(user):
+    """(role, sees every queue, the queue ids and agent id of an agent limited to some queues)"""
     role = user_role(user)
     if role not in ("agent", "manager"):
-        return role, False
+        return role, False, frozenset(), None
     agent = agent_profile(user)
-    return role, role == "manager" or (agent is not None and agent.all_queues)
+    if role == "manager" or (agent is not None and agent.all_queues):
+        return role, True, frozenset(), None
+    if agent is None:
+        return role, False, frozenset(), None
+    return role, False, frozenset(agent.queues.values_list("pk", flat=True)), agent.pk
 
 
 class WorkspaceConsumer(_LiveConsumer):
     """`/ws/workspace/`: every ticket event, for agents and managers. Agents limited to some
-    queues get only the event type and ticket id; the page re-fetches what they may see.
-    Events come from this process's `WorkspaceHub` (workspace/fanout.py), not from a group
-    membership of each socket."""
+    queues get only the event type and ticket id, and only of the events that concern their
+    queues or tickets assigned to them (their queues as they were at connect); the page
+    re-fetches what they may see. Events come from this process's `WorkspaceHub`
+    (workspace/fanout.py), not from a group membership of each socket."""
 
     write_frames = None  # set at connect: helpdesk.ws_frames.direct_writer
 
     async def connect(self):
         await self.accept()
-        role, self.full = await _workspace_access(self.scope.get("user"))
+        role, self.full, self.queue_ids, self.agent_id = await _workspace_access(
+            self.scope.get("user")
+        )
         if role not in ("agent", "manager"):
             await self.close(code=UNAUTHENTICATED if role == "anonymous" else FORBIDDEN)
             return
@@ -196,7 +204,10 @@ class WorkspaceConsumer(_LiveConsumer):
         without encoding anything per socket: under daphne its ready-made bytes go straight to
         the connection; otherwise (or if the socket is closing) each frame goes to the server
         as an ASGI message (`base_send`)."""
-        if self.write_frames is not None and self.write_frames(frames.wire(self.full)):
+        only = None if self.full else frames.relevant(self.queue_ids, self.agent_id)
+        if only == ():
+            return  # nothing here concerns this agent's queues or tickets
+        if self.write_frames is not None and self.write_frames(frames.wire(self.full, only)):
             return
-        for frame in frames.asgi(self.full):
+        for frame in frames.asgi(self.full, only):
             await self.base_send(frame)

@@ -28,39 +28,61 @@ class WorkspaceSocket(Protocol):
 
 class Frames:
     """One workspace message, built once per process and shared by every socket, in two forms:
-    ASGI `websocket.send` messages (`asgi(full)`; daphne only reads them) and the same as bytes
-    on the wire (`wire(full)`, written straight to daphne's connections; see
-    `helpdesk.ws_frames`). `full=True` is for agents who see every queue, `full=False`
-    (`{type, ticket_id}` only) for agents limited to some queues; each form is built when first
-    asked for."""
+    ASGI `websocket.send` messages (`asgi(...)`; daphne only reads them) and the same as bytes on
+    the wire (`wire(...)`, written straight to daphne's connections; see `helpdesk.ws_frames`).
+    `full=True` is for agents who see every queue; `full=False` (`{type, ticket_id}` only) for
+    agents limited to some queues, who get only the events `relevant` to them (`only`: their
+    indices). Each form is built when first asked for."""
 
     def __init__(self, message: dict[str, Any]) -> None:
         if message["type"] == BATCH_ENVELOPE_TYPE:
             self.events, self.texts = message["events"], message["texts"]
+            self.audiences = message.get("audiences") or [None] * len(self.events)
         else:
             self.events, self.texts = [message["event"]], [message["text"]]
+            self.audiences = [message.get("audience")]
         self._brief_texts: list[str] | None = None
-        self._asgi: dict[bool, list[dict[str, str]]] = {}
-        self._wire: dict[bool, bytes] = {}
+        self._asgi: dict[tuple, list[dict[str, str]]] = {}
+        self._wire: dict[tuple, bytes] = {}
 
-    def _texts(self, full: bool) -> list[str]:
+    def relevant(self, queue_ids: frozenset, agent_id) -> tuple[int, ...] | None:
+        """The events an agent limited to `queue_ids` should hear of: those of tickets in (or
+        leaving) one of those queues, assigned to (or taken from) them, and those whose people
+        are not known (an SLA pass publishes by id). None: all of them."""
+        only = tuple(
+            n
+            for n, audience in enumerate(self.audiences)
+            if audience is None
+            or agent_id in audience["agents"]
+            or not queue_ids.isdisjoint(audience["queues"])
+        )
+        return None if len(only) == len(self.events) else only
+
+    def _texts(self, full: bool, only: tuple[int, ...] | None) -> list[str]:
         if full:
-            return self.texts
-        if self._brief_texts is None:
-            self._brief_texts = [
-                json.dumps({"type": e["type"], "ticket_id": e["ticket_id"]}) for e in self.events
+            texts = self.texts
+        else:
+            if self._brief_texts is None:
+                self._brief_texts = [
+                    json.dumps({"type": e["type"], "ticket_id": e["ticket_id"]})
+                    for e in self.events
+                ]
+            texts = self._brief_texts
+        return texts if only is None else [texts[n] for n in only]
+
+    def asgi(self, full: bool, only: tuple[int, ...] | None = None) -> list[dict[str, str]]:
+        key = (full, only)
+        if key not in self._asgi:
+            self._asgi[key] = [
+                {"type": "websocket.send", "text": t} for t in self._texts(full, only)
             ]
-        return self._brief_texts
+        return self._asgi[key]
 
-    def asgi(self, full: bool) -> list[dict[str, str]]:
-        if full not in self._asgi:
-            self._asgi[full] = [{"type": "websocket.send", "text": t} for t in self._texts(full)]
-        return self._asgi[full]
-
-    def wire(self, full: bool) -> bytes:
-        if full not in self._wire:
-            self._wire[full] = text_frames(self._texts(full))
-        return self._wire[full]
+    def wire(self, full: bool, only: tuple[int, ...] | None = None) -> bytes:
+        key = (full, only)
+        if key not in self._wire:
+            self._wire[key] = text_frames(self._texts(full, only))
+        return self._wire[key]
 
 
 class WorkspaceHub:

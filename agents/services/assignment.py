@@ -85,7 +85,9 @@ def _claim(ranked: list[Score]) -> tuple[Agent, Score] | None:
 
 
 def _publish_assigned(ticket: Ticket, agent: Agent) -> None:
-    realtime.publish("ticket.assigned", ticket.pk, {"agent": agent.name, "agent_id": agent.pk})
+    realtime.publish(
+        "ticket.assigned", ticket, {"agent": agent.name, "agent_id": agent.pk}, was=(None, agent.pk)
+    )
 
 
 def ticket_assign_agent(
@@ -137,7 +139,7 @@ def _mark_waiting(ticket: Ticket, *, reason: str) -> Ticket:
         data={"level": ticket.escalation_level, "cause": "no_agent_free"},
     )
     realtime.publish(
-        "ticket.escalated", ticket.pk, {"level": ticket.escalation_level, "reason": reason}
+        "ticket.escalated", ticket, {"level": ticket.escalation_level, "reason": reason}
     )
     notification_enqueue(
         event="ticket.escalated",

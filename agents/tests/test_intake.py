@@ -13,7 +13,7 @@ def test_ticket_create_routes_then_assigns(queue, customer, monkeypatch):
     published = []
     monkeypatch.setattr(
         "helpdesk.realtime.publish",
-        lambda event, ticket_id, payload=None, internal=False: published.append((event, payload)),
+        lambda event, ticket, payload=None, **_: published.append((event, payload)),
     )
     agent = make_agent(languages=[])
     ticket = ticket_create(

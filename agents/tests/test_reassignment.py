@@ -18,7 +18,7 @@ def published(monkeypatch):
     sent = []
     monkeypatch.setattr(
         "helpdesk.realtime.publish",
-        lambda event, ticket_id, payload=None, internal=False: sent.append((event, payload)),
+        lambda event, ticket, payload=None, **_: sent.append((event, payload)),
     )
     return sent
 

@@ -60,3 +60,24 @@ def test_worker_events_are_forwarded_to_the_servers_sockets(
     received = async_to_sync(layer.receive)(channel)
     assert received["event"] == {"type": "ticket.escalated", "ticket_id": "t9", "level": 2}
     assert delivered_by_server == [True]  # sent by the server's request, not in the worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forwarded_event_keeps_whose_lists_it_concerns(in_memory, live_server, settings):
+    layer, channel = in_memory
+    settings.HELPDESK_REALTIME_FORWARD_URL = f"{live_server.url}{URL}"
+    audience = {"queues": [3], "agents": [7]}
+    message = {"type": "ticket.assigned", "ticket_id": "t9", "agent": "Ann"}
+    realtime._deliver(message, internal=False, audience=audience)
+    received = async_to_sync(layer.receive)(channel)
+    assert received["event"] == message and received["audience"] == audience
+    assert "audience" not in received["text"]  # never shown to clients
+
+
+@pytest.mark.parametrize(
+    "audience", [{"queues": "3", "agents": []}, {"queues": [3]}, {"queues": [3], "agents": ["x"]}]
+)
+def test_a_forward_with_a_malformed_audience_is_refused(in_memory, audience):
+    message = {"type": "ticket.routed", "ticket_id": "t1"}
+    body = json.dumps({"message": message, "internal": False, "audience": audience}).encode()
+    assert _post(body).status_code == 400

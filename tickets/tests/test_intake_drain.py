@@ -272,7 +272,7 @@ def test_the_drain_publishes_created_after_the_pipeline_s_events(
     from helpdesk import realtime
 
     sent = []
-    monkeypatch.setattr(realtime, "_deliver", lambda message, internal: sent.append(message))
+    monkeypatch.setattr(realtime, "_deliver", lambda message, **_: sent.append(message))
     [ticket] = stored(1)
     with django_capture_on_commit_callbacks(execute=True):
         assert ticket_intake_drain() == 1

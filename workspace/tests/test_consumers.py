@@ -13,7 +13,7 @@ from helpdesk import realtime
 from helpdesk.ws_auth import TokenOrSessionAuthMiddleware
 from helpdesk.ws_urls import websocket_urlpatterns
 from tickets import services
-from tickets.models import Status
+from tickets.models import Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory
 from workspace.access import status_token_make
 
@@ -334,6 +334,63 @@ async def test_limited_agent_gets_ids_only_on_the_workspace(ticket, agent):
         "ticket_id": str(ticket.pk),
     }
     await work.disconnect()
+
+
+async def test_limited_agents_hear_only_of_their_queues_and_their_tickets(ticket, agent, manager):
+    """A limited agent's workspace gets the events of tickets in their queues, assigned to them,
+    or leaving either, and nothing of other queues' tickets; a full agent gets everything."""
+    from agents.tests.factories import AgentFactory
+
+    other_queue = await database_sync_to_async(QueueFactory)(slug="billing", name="Billing")
+    elsewhere = await database_sync_to_async(TicketFactory)(queue=other_queue)
+    limited = await database_sync_to_async(AgentFactory)(all_queues=False)
+    await database_sync_to_async(limited.queues.add)(ticket.queue)
+    mine = await _connect("/ws/workspace/", limited.user)
+    everything = await _connect("/ws/workspace/", agent.user)
+    await mine.receive_json_from(timeout=5)
+    await everything.receive_json_from(timeout=5)
+
+    def change(target):
+        services.ticket_change_status(ticket=target, user=agent.user, status="in_progress")
+
+    # Another queue's ticket: only the full agent hears of it.
+    await _sync(change, elsewhere)
+    seen = await _next(everything, "ticket.status_changed")
+    assert seen["ticket_id"] == str(elsewhere.pk)
+    # Their queue's ticket: both; the limited agent's is the first frame it gets at all.
+    await _sync(change, ticket)
+    assert (await _next(everything, "ticket.status_changed"))["ticket_id"] == str(ticket.pk)
+    assert await mine.receive_json_from(timeout=5) == {
+        "type": "ticket.status_changed",
+        "ticket_id": str(ticket.pk),
+    }
+    # Their ticket moves to the other queue: they hear of it (it leaves their list) ...
+    await _sync(
+        services.ticket_reassign, ticket=ticket, user=manager, queue=other_queue, reason="billing"
+    )
+    assert (await _next(mine, "ticket.reassigned"))["ticket_id"] == str(ticket.pk)
+
+    # ... and then no more of it, except of a ticket assigned to them in a queue not theirs (they
+    # were taken off that queue after it was assigned).
+    def escalate(target):
+        with transaction.atomic():
+            realtime.publish("ticket.escalated", Ticket.objects.get(pk=target.pk), {"level": 1})
+
+    await _sync(escalate, ticket)
+    assert (await _next(everything, "ticket.escalated"))["ticket_id"] == str(ticket.pk)
+    await database_sync_to_async(
+        lambda: Ticket.objects.filter(pk=elsewhere.pk).update(assigned_agent=limited)
+    )()
+    await _sync(escalate, elsewhere)
+    assert (await _next(everything, "ticket.escalated"))["ticket_id"] == str(elsewhere.pk)
+    theirs = await mine.receive_json_from(timeout=5)  # nothing of `ticket` came before it
+    assert theirs == {"type": "ticket.escalated", "ticket_id": str(elsewhere.pk)}
+    # An event published by id only (the SLA pass) reaches every workspace.
+    await _sync(lambda: realtime.publish("ticket.escalated", ticket.pk, {"level": 2}))
+    assert await _next(mine, "ticket.escalated") == {
+        "type": "ticket.escalated",
+        "ticket_id": str(ticket.pk),
+    }
 
 
 async def test_events_reach_sockets_without_a_trip_to_the_database_thread(

@@ -12,7 +12,7 @@ from websockets.sync.client import connect
 
 from agents.tests.factories import AgentFactory
 from helpdesk import realtime
-from tickets.tests.factories import QueueFactory
+from tickets.tests.factories import QueueFactory, TicketFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -32,15 +32,18 @@ def test_agents_get_every_event_whole_in_order_and_limited_agents_only_type_and_
     sockets = ExitStack()
     everything = AgentFactory(all_queues=True)
     limited = AgentFactory(all_queues=False)
-    limited.queues.add(QueueFactory(slug="billing"))
+    billing, general = QueueFactory(slug="billing"), QueueFactory(slug="general")
+    limited.queues.add(billing)
     with sockets:
         check_fan_out(
             workspace_socket(sockets, daphne_server, everything.user),
             workspace_socket(sockets, daphne_server, limited.user),
+            theirs=TicketFactory(queue=billing),
+            not_theirs=TicketFactory(queue=general),
         )
 
 
-def check_fan_out(full_socket, brief_socket) -> None:
+def check_fan_out(full_socket, brief_socket, *, theirs, not_theirs) -> None:
     ticket_id = str(uuid.uuid4())
     note = "<script>alert('x')</script> é€ " + "a" * 70_000  # a frame with a 64-bit length
     with transaction.atomic():  # one commit: one batch, several frames in one write per socket
@@ -61,6 +64,21 @@ def check_fan_out(full_socket, brief_socket) -> None:
         {"type": "ticket.comment_added", "ticket_id": ticket_id},
         {"type": "ticket.resolved", "ticket_id": ticket_id},
     ]
+
+    # Of a commit touching a ticket in their queue and one elsewhere, the limited agent gets the
+    # first only; the full agent both.
+    with transaction.atomic():
+        realtime.publish("ticket.escalated", not_theirs, {"level": 1})
+        realtime.publish("ticket.escalated", theirs, {"level": 1})
+    assert realtime.flush()
+    assert [json.loads(full_socket.recv(timeout=10))["ticket_id"] for _ in range(2)] == [
+        str(not_theirs.pk),
+        str(theirs.pk),
+    ]
+    assert json.loads(brief_socket.recv(timeout=10)) == {
+        "type": "ticket.escalated",
+        "ticket_id": str(theirs.pk),
+    }
 
     # One agent leaves; the other still gets what follows, and pings still work both ways.
     brief_socket.close()

@@ -198,3 +198,90 @@ def test_a_burst_of_events_is_delivered_whole(caplog):
         loop.close()
     assert sorted(received) == sorted(ids)
     assert "not delivered" not in caplog.text
+
+
+# ---------------------------------------------------------------- whose workspace lists an event concerns
+class _Ticket:
+    """What `publish` reads of a Ticket."""
+
+    def __init__(self, pk, queue_id, assigned_agent_id=None):
+        self.pk, self.queue_id, self.assigned_agent_id = pk, queue_id, assigned_agent_id
+
+
+def test_a_ticket_s_events_name_its_queue_and_assignee_now_and_before(monkeypatch):
+    sent = []
+    monkeypatch.setattr(realtime.transaction, "on_commit", lambda fn: fn())
+    monkeypatch.setattr(realtime, "_deliver", lambda message, **kw: sent.append((message, kw)))
+    realtime.publish("ticket.reassigned", _Ticket("t1", 5, 9), {"queue": "b"}, was=(4, 8))
+    realtime.publish("ticket.routed", _Ticket("t2", 5), {"queue": "b"})
+    realtime.publish("ticket.escalated", "t3", {"level": 2})  # by id: everyone's
+    assert [kw["audience"] for _, kw in sent] == [
+        {"queues": [4, 5], "agents": [8, 9]},
+        {"queues": [5], "agents": []},
+        None,
+    ]
+    assert [message["ticket_id"] for message, _ in sent] == ["t1", "t2", "t3"]
+
+
+def test_only_the_workspace_envelope_carries_the_audience_and_no_text_shows_it():
+    audience = {"queues": [5], "agents": [9]}
+    message = {"type": "ticket.assigned", "ticket_id": "t1", "agent": "Ann"}
+    sends = realtime.deliveries(message, internal=False, audience=audience)
+    by_group = dict(sends)
+    assert by_group["workspace"]["audience"] == audience
+    assert "audience" not in by_group["ticket.t1.staff"]
+    assert "audience" not in by_group["ticket.t1.customer"]
+    assert all("queues" not in envelope["text"] for _, envelope in sends)
+    batch = dict(realtime._coalesce([sends]))
+    assert batch["workspace"]["audiences"] == [audience]
+    assert "audiences" not in batch["ticket.t1.staff"]
+
+
+def test_folded_events_keep_everyone_they_concerned():
+    def sends(kind, audience, **extra):
+        message = {"type": kind, "ticket_id": "t1", **extra}
+        return realtime.deliveries(message, internal=False, audience=audience)
+
+    batch = [
+        sends("ticket.routed", {"queues": [5], "agents": []}, queue="b"),
+        sends("ticket.status_changed", {"queues": [5], "agents": [8]}, status="assigned"),
+        sends("ticket.assigned", {"queues": [6], "agents": [9]}, agent="Ann"),
+        sends("ticket.created", {"queues": [7], "agents": []}, status="assigned"),
+    ]
+    workspace = dict(realtime._coalesce(batch))["workspace"]
+    assert [e["type"] for e in workspace["events"]] == ["ticket.routed", "ticket.assigned"]
+    assert workspace["audiences"] == [
+        {"queues": [5, 7], "agents": []},  # + the folded ticket.created's
+        {"queues": [5, 6], "agents": [8, 9]},  # + the folded status change's
+    ]
+    everyone = batch[:1] + [sends("ticket.created", None, status="open")]
+    workspace = dict(realtime._coalesce(everyone))["workspace"]
+    assert "audiences" not in workspace  # a folded event for everyone: the kept one is too
+
+
+def test_a_limited_agent_s_frames_are_the_events_that_concern_them():
+    from workspace.fanout import Frames
+
+    events = [
+        {"type": "ticket.routed", "ticket_id": "a"},
+        {"type": "ticket.assigned", "ticket_id": "b"},
+        {"type": "ticket.escalated", "ticket_id": "c"},
+    ]
+    message = {
+        "type": realtime.BATCH_ENVELOPE_TYPE,
+        "events": events,
+        "texts": [json.dumps(e) for e in events],
+        "audiences": [
+            {"queues": [1], "agents": []},
+            {"queues": [2], "agents": [7]},
+            None,
+        ],
+    }
+    frames = Frames(message)
+    assert frames.relevant(frozenset({1}), None) == (0, 2)
+    assert frames.relevant(frozenset({3}), 7) == (1, 2)
+    assert frames.relevant(frozenset({1, 2}), None) is None  # all of them
+    assert [json.loads(m["text"]) for m in frames.asgi(False, (0, 2))] == [
+        {"type": "ticket.routed", "ticket_id": "a"},
+        {"type": "ticket.escalated", "ticket_id": "c"},
+    ]
