@@ -55,7 +55,7 @@ def _load(cursor, *, tickets: int, due_fraction: float) -> None:
             routing_reason, tags, context, language, suggested_reply, sla_first_response_due,
             sla_resolution_due, sla_first_response_state, sla_resolution_state, escalation_level,
             first_response_at, reopened_count, created_at, updated_at, assigned_agent_id, queue_id,
-            breach_risk)
+            breach_risk, intake_pending)
         SELECT gen_random_uuid(), 'api', '', 'Bench ticket ' || g, '',
             (ARRAY['open', 'assigned', 'in_progress'])[1 + g % 3],
             (ARRAY['low', 'normal', 'high', 'urgent'])[1 + g % 4], '', '[]', '{{}}', '', '',
@@ -63,7 +63,8 @@ def _load(cursor, *, tickets: int, due_fraction: float) -> None:
             c, c,
             CASE WHEN g % 3 = 0 THEN NULL ELSE (SELECT min(id) FROM agents_agent) + g % 50 END,
             (SELECT min(id) FROM tickets_queue WHERE slug LIKE 'bench-%%') + g % 5,
-            0.2  -- every open ticket already has a risk from earlier passes (steady state)
+            0.2,  -- every open ticket already has a risk from earlier passes (steady state)
+            false
         FROM generate_series(1, {tickets}) g,
         LATERAL (SELECT now() - (g % 5000) * interval '1 minute' AS c) created,
         LATERAL (SELECT CASE WHEN g % {every} = 0 THEN now() - interval '1 minute'
@@ -77,12 +78,12 @@ def _load(cursor, *, tickets: int, due_fraction: float) -> None:
         INSERT INTO tickets_ticket (id, channel, customer_email, subject, body, status, priority,
             routing_reason, tags, context, language, suggested_reply, sla_first_response_state,
             sla_resolution_state, escalation_level, reopened_count, created_at, updated_at,
-            resolved_at, queue_id)
+            resolved_at, queue_id, intake_pending)
         SELECT gen_random_uuid(), 'api', '', 'Old ticket', '', 'closed',
             (ARRAY['low', 'normal', 'high', 'urgent'])[1 + g % 4], '', '[]', '{}', '', '', 0, 0, 0,
             0, now() - interval '10 days', now() - interval '10 days',
             now() - interval '10 days' + (1 + g % 48) * interval '1 hour',
-            (SELECT min(id) FROM tickets_queue WHERE slug LIKE 'bench-%%') + g % 5
+            (SELECT min(id) FROM tickets_queue WHERE slug LIKE 'bench-%%') + g % 5, false
         FROM generate_series(1, 50000) g
         """
     )

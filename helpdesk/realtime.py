@@ -83,6 +83,7 @@ def publish(
     *,
     internal: bool = False,
     was: tuple[Any, Any] = (None, None),
+    audience: Audience | None = None,
 ) -> None:
     """Send `event_type` about a ticket to its staff group, the workspace and (unless internal) its
     customer group, once the current transaction commits.
@@ -90,10 +91,12 @@ def publish(
     `ticket` is the Ticket (or, where only its id is at hand, the id). With the Ticket, the event
     also says whose workspace lists it concerns: the ticket's queue and assignee now, and `was`
     (queue id, agent id) before a move, so agents limited to some queues get only those events
-    (workspace/fanout.py); with an id, every workspace gets it."""
+    (workspace/fanout.py). With an id, pass `audience` (`audience(queue_id, agent_id)`), or every
+    workspace gets it."""
     ticket_id = getattr(ticket, "pk", ticket)
     message = {**(payload or {}), "type": event_type, "ticket_id": str(ticket_id)}
-    audience = ticket_audience(ticket, was) if hasattr(ticket, "pk") else None
+    if hasattr(ticket, "pk"):
+        audience = ticket_audience(ticket, was)
     transaction.on_commit(lambda: _deliver(message, internal=internal, audience=audience))
 
 
@@ -101,6 +104,14 @@ def ticket_audience(ticket, was: tuple[Any, Any] = (None, None)) -> Audience:
     queues = {ticket.queue_id, was[0]} - {None}
     agents = {ticket.assigned_agent_id, was[1]} - {None}
     return {"queues": sorted(queues), "agents": sorted(agents)}
+
+
+def audience(queue_id, agent_id) -> Audience:
+    """A ticket's audience from its queue and assignee ids (either may be None)."""
+    return {
+        "queues": [] if queue_id is None else [queue_id],
+        "agents": [] if agent_id is None else [agent_id],
+    }
 
 
 def deliveries(

@@ -38,6 +38,7 @@ def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Ticket]:
                 "sla_first_response_due",
                 "sla_resolution_due",
                 "escalation_level",
+                "queue",
                 "assigned_agent__user__email",
             )
             .in_bulk()
@@ -96,6 +97,8 @@ def _fired_write_orm(*, kind: str, state: str, ids: list[uuid.UUID], now: dateti
             text=text,
             subject=t.subject,
             email=t.assigned_agent.user.email if t.assigned_agent else "",
+            queue_id=t.queue_id,
+            agent_id=t.assigned_agent_id,
         )
         for (t, minutes, text, _), comment in zip(prepared, comments, strict=True)
     ]
@@ -138,6 +141,8 @@ def escalations_record(
         (escalation_sql.status_events_write if on_postgres else _status_events_write_orm)(
             moved=moved, now=now
         )
+    # whose workspace lists each ticket's events concern (a moved ticket is always a breached one)
+    audiences = {item.ticket_id: realtime.audience(item.queue_id, item.agent_id) for item in fired}
     for item in fired:
         minutes_key = "minutes_left" if item.state == "at_risk" else "minutes_over"
         realtime.publish(
@@ -149,10 +154,14 @@ def escalations_record(
                 "state": item.state,
                 minutes_key: item.minutes,
             },
+            audience=audiences[item.ticket_id],
         )
     for pk, before in moved:
         realtime.publish(
-            "ticket.status_changed", pk, {"status": Status.ESCALATED, "previous": before}
+            "ticket.status_changed",
+            pk,
+            {"status": Status.ESCALATED, "previous": before},
+            audience=audiences.get(pk),
         )
     for item in fired:
         realtime.publish(
@@ -160,6 +169,7 @@ def escalations_record(
             item.ticket_id,
             {"comment_id": item.comment_id, "author_kind": AuthorKind.SYSTEM, "internal": True},
             internal=True,
+            audience=audiences[item.ticket_id],
         )
     assignee_mail: dict[str, list[str]] = defaultdict(list)
     manager_lines: list[str] = []

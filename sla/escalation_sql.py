@@ -28,6 +28,8 @@ class Fired:
     text: str
     email: str  # the assignee's
     subject: str
+    queue_id: int | None = None  # whose workspace lists the live events concern
+    agent_id: int | None = None
 
 
 _T, _C, _E = Ticket._meta.db_table, Comment._meta.db_table, TicketEvent._meta.db_table
@@ -62,7 +64,7 @@ def fired_write(*, kind: str, state: str, ids: list[uuid.UUID], now: datetime) -
     sql = f"""
     WITH src AS (
         SELECT t.id, t.subject, t.escalation_level AS level, u.email,
-               {minutes} AS minutes, {text} AS body
+               {minutes} AS minutes, {text} AS body, t.queue_id, t.assigned_agent_id
         FROM {_T} t
         LEFT JOIN {_A} a ON a.id = t.assigned_agent_id
         LEFT JOIN {_U} u ON u.id = a.user_id
@@ -80,7 +82,8 @@ def fired_write(*, kind: str, state: str, ids: list[uuid.UUID], now: datetime) -
                %(now)s
         FROM src
     )
-    SELECT src.id, comments.id, src.level, src.minutes, src.body, src.email, src.subject
+    SELECT src.id, comments.id, src.level, src.minutes, src.body, src.email, src.subject,
+           src.queue_id, src.assigned_agent_id
     FROM src JOIN comments ON comments.ticket_id = src.id
     """
     params = {
@@ -105,8 +108,10 @@ def fired_write(*, kind: str, state: str, ids: list[uuid.UUID], now: datetime) -
             text=body,
             email=email or "",
             subject=subject,
+            queue_id=queue_id,
+            agent_id=agent_id,
         )
-        for pk, comment_id, current, minutes_value, body, email, subject in rows
+        for pk, comment_id, current, minutes_value, body, email, subject, queue_id, agent_id in rows
     ]
 
 

@@ -41,6 +41,7 @@ class Frames:
         else:
             self.events, self.texts = [message["event"]], [message["text"]]
             self.audiences = [message.get("audience")]
+        self._for_everyone = all(audience is None for audience in self.audiences)
         self._brief_texts: list[str] | None = None
         self._asgi: dict[tuple, list[dict[str, str]]] = {}
         self._wire: dict[tuple, bytes] = {}
@@ -48,7 +49,9 @@ class Frames:
     def relevant(self, queue_ids: frozenset, agent_id) -> tuple[int, ...] | None:
         """The events an agent limited to `queue_ids` should hear of: those of tickets in (or
         leaving) one of those queues, assigned to (or taken from) them, and those whose people
-        are not known (an SLA pass publishes by id). None: all of them."""
+        are not known. None: all of them."""
+        if self._for_everyone:
+            return None
         only = tuple(
             n
             for n, audience in enumerate(self.audiences)

@@ -228,3 +228,41 @@ def test_breach_risk_task_scores_open_tickets(queue):
     assert breach_risk_refresh_task.delay().get() == 1
     ticket.refresh_from_db()
     assert 0 < ticket.breach_risk < 1
+
+
+def test_escalation_events_say_whose_workspace_lists_they_concern(
+    queue, agent, django_capture_on_commit_callbacks
+):
+    """Agents limited to some queues get only their tickets' escalations (workspace/fanout.py):
+    the pass's events carry the ticket's queue and assignee, read in its bulk SQL."""
+    breached = due_ticket(queue=queue, agent=agent, resolution_in=timedelta(minutes=-5))
+    at_risk = due_ticket(queue=queue, resolution_in=timedelta(minutes=12))
+    with mock.patch("helpdesk.realtime._deliver") as deliver:
+        run(django_capture_on_commit_callbacks)
+    sent = [(call.args[0], call.kwargs["audience"]) for call in deliver.call_args_list]
+    mine = {"queues": [queue.pk], "agents": [agent.pk]}
+    unassigned = {"queues": [queue.pk], "agents": []}
+    assert {(e["type"], e["ticket_id"]): audience for e, audience in sent} == {
+        ("ticket.escalated", str(breached.pk)): mine,
+        ("ticket.status_changed", str(breached.pk)): mine,
+        ("ticket.comment_added", str(breached.pk)): mine,
+        ("ticket.escalated", str(at_risk.pk)): unassigned,
+        ("ticket.comment_added", str(at_risk.pk)): unassigned,
+    }
+
+
+def test_the_portable_path_reads_queue_and_assignee_in_its_one_load(
+    queue, agent, django_assert_max_num_queries
+):
+    """SQLite's path (`_fired_write_orm`) gives the same ids without a query per ticket."""
+    from sla.escalation import _fired_write_orm
+
+    tickets = [due_ticket(queue=queue, agent=agent, resolution_in=timedelta(minutes=-5))]
+    tickets += [due_ticket(queue=queue, resolution_in=timedelta(minutes=-5)) for _ in range(3)]
+    with django_assert_max_num_queries(4):  # load, comments, audit rows (+ a savepoint)
+        fired = _fired_write_orm(
+            kind="resolution", state="breached", ids=[t.pk for t in tickets], now=timezone.now()
+        )
+    assert [(f.queue_id, f.agent_id) for f in fired] == [(queue.pk, agent.pk)] + [
+        (queue.pk, None)
+    ] * 3
