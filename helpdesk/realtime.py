@@ -46,6 +46,14 @@ SEND_CONCURRENCY = 16  # group sends in flight at once, well under the Redis poo
 SEND_TIMEOUT = 10.0  # seconds for one batch; the sender never waits forever on a dead Redis
 LINGER = 0.002  # seconds the sender waits after a wake-up before taking what piled up
 
+
+def linger() -> float:
+    """LINGER, or in a Celery worker HELPDESK_REALTIME_WORKER_LINGER (helpdesk/celery.py)."""
+    from helpdesk.celery import IN_WORKER
+
+    return settings.HELPDESK_REALTIME_WORKER_LINGER if IN_WORKER else LINGER
+
+
 # What a customer may see of any event; everything else (reasons, risk, internal flags) is staff-only.
 CUSTOMER_FIELDS = frozenset(
     {
@@ -315,7 +323,7 @@ class _Sender:
             # A commit's hooks run one after another, but other hooks in between (mail outbox,
             # the intake doorbell) do I/O and let this thread in early: wait a moment so the
             # commit's events (and concurrent requests') travel as one message per group.
-            await asyncio.sleep(LINGER)
+            await asyncio.sleep(linger())
             with self._lock:  # take whatever piled up while we waited or sent
                 queued = list(self._items)
                 self._items.clear()

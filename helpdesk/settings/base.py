@@ -296,6 +296,13 @@ HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))
 # a drain waits twice this before its last look for work. 0: ring on every ticket.
 HELPDESK_INTAKE_RING_MEMO = float(os.environ.get("HELPDESK_INTAKE_RING_MEMO", "0.05"))
 
+# --- Live events: how long a background worker's sender gathers events before sending ---------
+# Web processes send 2 ms after a commit (helpdesk.realtime.LINGER). A Celery worker's events
+# (the deferred intake's routing and assignment, SLA escalations) have no one waiting on a
+# request, so its sender gathers them for this long: under load several tickets' events then
+# leave as one message, which daphne writes to each workspace socket in one send.
+HELPDESK_REALTIME_WORKER_LINGER = float(env("HELPDESK_REALTIME_WORKER_LINGER", "0.05") or 0.05)
+
 # --- Live events from background processes of the embedded default --------------------------
 # `make run` (no Redis) starts its worker with HELPDESK_REALTIME_FORWARD_URL pointing at the
 # server, which accepts signed forwards only when HELPDESK_REALTIME_ACCEPT_FORWARDS is on (local).

@@ -285,3 +285,54 @@ def test_a_limited_agent_s_frames_are_the_events_that_concern_them():
         {"type": "ticket.routed", "ticket_id": "a"},
         {"type": "ticket.escalated", "ticket_id": "c"},
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_gathers_several_commits_events_into_one_message(monkeypatch):
+    """A Celery worker's sender waits HELPDESK_REALTIME_WORKER_LINGER (helpdesk/celery.py marks
+    worker processes at start): tickets taken in one after another within it reach the workspace as one
+    message, in order; a web process (2 ms) sends each commit's events on their own."""
+    import asyncio
+    import time
+    import uuid
+
+    from channels.layers import channel_layers
+    from django.conf import settings
+    from django.db import transaction
+
+    import helpdesk.celery
+
+    channel_layers.backends.clear()
+    layer = channel_layers.make_backend("default")
+    loop = asyncio.new_event_loop()
+
+    def messages_for(commits: int, apart: float) -> list[list[str]]:
+        async def listen():
+            channel = await layer.new_channel()
+            await layer.group_add(realtime.WORKSPACE_GROUP, channel)
+            return channel
+
+        channel = loop.run_until_complete(listen())
+        ids = [str(uuid.uuid4()) for _ in range(commits)]
+        for ticket_id in ids:  # one commit each, as the intake drain makes them
+            with transaction.atomic():
+                realtime.publish("ticket.escalated", ticket_id, {"level": 1})
+            time.sleep(apart)
+        assert realtime.flush(10)
+        out: list[list[str]] = []
+        while sum(map(len, out)) < len(ids):
+            message = loop.run_until_complete(asyncio.wait_for(layer.receive(channel), 10))
+            out.append([event["ticket_id"] for event in message["events"]])
+        assert [i for batch in out for i in batch] == ids
+        loop.run_until_complete(layer.group_discard(realtime.WORKSPACE_GROUP, channel))
+        return out
+
+    try:
+        assert len(messages_for(4, apart=0.03)) >= 3  # a web process: each commit on its own
+        monkeypatch.setattr(helpdesk.celery, "IN_WORKER", False)  # restored after the test
+        helpdesk.celery._mark_worker()  # what a worker process's start signals do
+        assert realtime.linger() == settings.HELPDESK_REALTIME_WORKER_LINGER == 0.05
+        assert len(messages_for(4, apart=0.005)) == 1  # 4 commits within 50 ms: one message
+    finally:
+        loop.run_until_complete(layer.flush())
+        loop.close()
