@@ -19,14 +19,13 @@ bench/ws_latency.py measures with its own load generator)."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from ingest import bodies_file, run_wrk, shell_answer, warm_up
-from ws_load import drain_clients
+from ws_load import cpu_seconds, drain_clients
 
 AGENT = """
 from django.contrib.auth import get_user_model
@@ -38,11 +37,6 @@ Agent.objects.update_or_create(user=user, defaults=dict(
     all_queues=True, is_available=False, max_tickets=1, languages=["en"], timezone="UTC"))
 print(Token.objects.get_or_create(user=user)[0].key)
 """
-
-
-def process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 ROUTED = (
@@ -65,7 +59,7 @@ def phase(args, env, bodies: Path, duration: int, url: str, origin: str, clients
         proc.start()
         if not ready.wait(60):
             raise SystemExit("the WebSocket clients did not connect")
-        client_cpu = process_cpu(proc.pid)
+        client_cpu = cpu_seconds(proc.pid)
     routed = int(shell_answer(env, ROUTED))
     result = run_wrk(args, bodies, duration)
     routed = int(shell_answer(env, ROUTED)) - routed
@@ -81,7 +75,7 @@ def phase(args, env, bodies: Path, duration: int, url: str, origin: str, clients
         "cpu_ms_per_post": result["cpu_ms_per_post"],
     }
     if proc is not None:
-        out["client_cpu_s"] = round(process_cpu(proc.pid) - client_cpu, 2)
+        out["client_cpu_s"] = round(cpu_seconds(proc.pid) - client_cpu, 2)
         time.sleep(1.0)  # frames still on their way
         stop_event.set()
         proc.join(30)

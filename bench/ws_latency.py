@@ -36,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from machine import speed
-from ws_load import SECRET, drain_clients, measure_latency, pct, throughput
+from ws_load import SECRET, cpu_seconds, drain_clients, measure_latency, pct, throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -118,24 +118,6 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:  # daphne may ignore SIGTERM after keep-alive load
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-
-
-def cpu_seconds(pid: int, *, with_children: bool = False) -> float:
-    """User + system CPU time of a process (and its live children) from /proc."""
-    pids = [pid]
-    if with_children:
-        try:
-            pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        except OSError:
-            pass
-    total = 0
-    for one in pids:
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- main

@@ -99,7 +99,7 @@ def publish(
     `ticket` is the Ticket (or, where only its id is at hand, the id). With the Ticket, the event
     also says whose workspace lists it concerns: the ticket's queue and assignee now, and `was`
     (queue id, agent id) before a move, so agents limited to some queues get only those events
-    (workspace/fanout.py). With an id, pass `audience` (`audience(queue_id, agent_id)`), or every
+    (workspace/fanout.py). With an id, pass `audience` (`audience_of(queue_id, agent_id)`), or every
     workspace gets it."""
     ticket_id = getattr(ticket, "pk", ticket)
     message = {**(payload or {}), "type": event_type, "ticket_id": str(ticket_id)}
@@ -108,18 +108,16 @@ def publish(
     transaction.on_commit(lambda: _deliver(message, internal=internal, audience=audience))
 
 
-def ticket_audience(ticket, was: tuple[Any, Any] = (None, None)) -> Audience:
-    queues = {ticket.queue_id, was[0]} - {None}
-    agents = {ticket.assigned_agent_id, was[1]} - {None}
-    return {"queues": sorted(queues), "agents": sorted(agents)}
-
-
-def audience(queue_id, agent_id) -> Audience:
-    """A ticket's audience from its queue and assignee ids (either may be None)."""
+def audience_of(queue_id, agent_id) -> Audience:
+    """The people of a ticket in queue `queue_id` assigned to `agent_id` (either may be None)."""
     return {
         "queues": [] if queue_id is None else [queue_id],
         "agents": [] if agent_id is None else [agent_id],
     }
+
+
+def ticket_audience(ticket, was: tuple[Any, Any] = (None, None)) -> Audience:
+    return _union(audience_of(ticket.queue_id, ticket.assigned_agent_id), audience_of(*was))
 
 
 def deliveries(

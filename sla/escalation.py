@@ -142,7 +142,9 @@ def escalations_record(
             moved=moved, now=now
         )
     # whose workspace lists each ticket's events concern (a moved ticket is always a breached one)
-    audiences = {item.ticket_id: realtime.audience(item.queue_id, item.agent_id) for item in fired}
+    audiences = {
+        item.ticket_id: realtime.audience_of(item.queue_id, item.agent_id) for item in fired
+    }
     for item in fired:
         minutes_key = "minutes_left" if item.state == "at_risk" else "minutes_over"
         realtime.publish(

@@ -85,9 +85,7 @@ def _claim(ranked: list[Score]) -> tuple[Agent, Score] | None:
 
 
 def _publish_assigned(ticket: Ticket, agent: Agent) -> None:
-    realtime.publish(
-        "ticket.assigned", ticket, {"agent": agent.name, "agent_id": agent.pk}, was=(None, agent.pk)
-    )
+    realtime.publish("ticket.assigned", ticket, {"agent": agent.name, "agent_id": agent.pk})
 
 
 def ticket_assign_agent(

@@ -294,7 +294,7 @@ SPECTACULAR_SETTINGS.update(
 HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))
 # Seconds within which a web process does not ring the intake doorbell again (tickets/intake.py);
 # a drain waits twice this before its last look for work. 0: ring on every ticket.
-HELPDESK_INTAKE_RING_MEMO = float(os.environ.get("HELPDESK_INTAKE_RING_MEMO", "0.05"))
+HELPDESK_INTAKE_RING_MEMO = float(env("HELPDESK_INTAKE_RING_MEMO", "0.05") or 0.05)
 
 # --- Live events: how long a background worker's sender gathers events before sending ---------
 # Web processes send 2 ms after a commit (helpdesk.realtime.LINGER). A Celery worker's events
