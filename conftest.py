@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agents.tests.factories import AgentFactory
-from tickets.roles import managers_group
+from core.roles import managers_group
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
 
 
@@ -67,7 +67,7 @@ def daphne_server(django_db_setup, django_db_blocker):
     """daphne on a free port, pointed at the (already created) test database and this run's
     Redis: HTTP and WebSockets as deployed (pytest-django's live_server is WSGI only). Tests
     that use it commit their data (`django_db(transaction=True)`) so daphne can read it."""
-    from helpdesk.tests.processes import ARTIFACTS, start_daphne, stop
+    from tests.processes import ARTIFACTS, start_daphne, stop
 
     process, url = start_daphne(settings.REDIS_URL, ARTIFACTS / "daphne.log")
     yield url

@@ -4,8 +4,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from helpdesk.api.base import ApiView
-from helpdesk.api.permissions import IsManager
+from core.api.base import ApiView
+from core.api.permissions import IsManager
 
 from .models import PushPlatform
 from .selectors import agent_list, push_device_list

@@ -134,7 +134,7 @@ def counts() -> dict:
 def time_calls(runs: int) -> list[tuple[str, float, float, float]]:
     from django.test import Client
 
-    from tickets.roles import managers_group
+    from core.roles import managers_group
     from tickets.tests.factories import UserFactory
 
     manager = UserFactory(username="bench-manager@example.com")

@@ -7,7 +7,7 @@ Loads a bench database (default postgres://postgres@127.0.0.1:5432/hd_bench_sla,
 BENCH_DATABASE_URL) with INSERT ... SELECT generate_series, then times `sla_monitor_run()`: the
 claims, the status changes, the bulk side effects (system comments, audit events, live events,
 mail), and the breach-risk refresh, reported separately. Run it with REDIS_URL set (production
-mode): live events then go to the background sender of helpdesk.realtime, whose drain time is
+mode): live events then go to the background sender of live.realtime, whose drain time is
 printed too; without Redis the in-memory layer sends each event in place (about 0.5 ms each)."""
 
 import argparse
@@ -153,7 +153,7 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from helpdesk import realtime
+    from live import realtime
 
     now = timezone.now()
     started = time.perf_counter()
@@ -170,7 +170,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         _reset(cursor, tickets=tickets)
     started = time.perf_counter()
-    with mock.patch("helpdesk.realtime.publish"):
+    with mock.patch("live.realtime.publish"):
         silent = sla_monitor_run(now=now, refresh_risk=False)
     no_live = time.perf_counter() - started
 

@@ -89,7 +89,7 @@ def main() -> None:
     from django.conf import settings
     from rest_framework.negotiation import DefaultContentNegotiation
 
-    import helpdesk.api.throttling as throttling
+    import core.api.throttling as throttling
     import tickets.webhooks as webhooks
     from helpdesk.wsgi import application
 

@@ -10,9 +10,9 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from helpdesk import ws_frames  # noqa: E402
-from helpdesk.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from core.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from helpdesk.ws_urls import websocket_urlpatterns  # noqa: E402
+from live import ws_frames  # noqa: E402
 
 ws_frames.install()
 

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from helpdesk import realtime_forward
-from helpdesk.api import views as api_views
+from core.api import views as api_views
+from live import forward as live_forward
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,8 +18,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("workspace.urls")),
     path("healthz", api_views.healthz, name="healthz"),
-    path("internal/realtime", realtime_forward.receive, name="realtime-forward"),
+    path("internal/realtime", live_forward.receive, name="realtime-forward"),
 ]
 
-handler404 = "helpdesk.api.views.not_found"
-handler500 = "helpdesk.api.views.server_error"
+handler404 = "core.api.views.not_found"
+handler500 = "core.api.views.server_error"

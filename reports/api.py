@@ -8,8 +8,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.api.errors import json_error
-from tickets.roles import user_role
+from core.api.errors import json_error
+from core.roles import user_role
 
 from .exports import csv_response
 from .filters import FilterError, filters_parse

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.exceptions import ApplicationError, NotFound
 from tickets import events
-from tickets.exceptions import ApplicationError, NotFound
 from tickets.models import Ticket
 
 CSAT_SALT = "reports.csat"

@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from agents.models import Agent
+from core.roles import user_role
 from tickets.models import Channel, Queue
-from tickets.roles import user_role
 
 from .api import csv_or_error, report_or_error
 from .filters import DEFAULT_DAYS

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tickets.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 from .services import CSAT_SCORES, csat_record, csat_ticket_from_token
 

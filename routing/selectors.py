@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
-from helpdesk.memo import memoized
+from core.memo import memoized
 from tickets.models import Category, Status, Ticket, TicketEvent
 
 from .facts import ticket_facts
@@ -107,7 +107,7 @@ def _rule_from_values(row: dict) -> Rule:
 
 def rules_compiled(*, include_disabled: bool = False) -> CompiledRules:
     """Every enabled rule in order, in one query of plain values (no model instances); read once
-    per batch inside `helpdesk.memo.config_memo` (callers must not change the result)."""
+    per batch inside `core.memo.config_memo` (callers must not change the result)."""
     return memoized(("rules", include_disabled), lambda: _rules_read(include_disabled))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Exists, Q
 
-from helpdesk import realtime
+from live import realtime
 from tickets import events
 from tickets.models import Category, Queue, Ticket
 

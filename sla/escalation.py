@@ -14,9 +14,9 @@ from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.db.models import Q
 
-from helpdesk import realtime
+from core.roles import MANAGERS_GROUP
+from live import realtime
 from tickets.models import AuthorKind, Comment, Status, Ticket, TicketEvent
-from tickets.roles import MANAGERS_GROUP
 
 from . import escalation_sql
 from .escalation_sql import LABEL, Fired

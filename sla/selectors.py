@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from django.db.models import Max, Q
 
-from helpdesk.memo import memoized
+from core.memo import memoized
 from tickets.models import Priority, Queue
 
 from .calendar import ALWAYS_OPEN, Calendar, calendar_build
@@ -35,7 +35,7 @@ class Targets:
 def sla_targets_for(*, queue: Queue | None, priority: str) -> Targets:
     """The queue's own active policy for the priority, else the queue-less one, else defaults
     (with the queue's `sla_hours` as the resolution target when it has one). Read once per
-    batch inside `helpdesk.memo.config_memo`."""
+    batch inside `core.memo.config_memo`."""
     key = ("sla_targets", queue.pk if queue else None, queue.sla_hours if queue else None, priority)
     return memoized(key, lambda: _targets_read(queue, priority))
 

@@ -10,8 +10,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.html import format_html
 
+from core.exceptions import ApplicationError
 from tickets import services
-from tickets.exceptions import ApplicationError
 from tickets.models import OPEN_STATUSES, Category, Comment, Queue, Status, Ticket, TicketEvent
 
 admin.site.site_header = "Help desk administration"

@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from core.roles import MANAGERS_GROUP, agent_profile, user_role
+
 from .models import Comment, Ticket
-from .roles import MANAGERS_GROUP, agent_profile, user_role
 
 
 def ticket_visible_q(user) -> Q | None:

@@ -8,9 +8,10 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.roles import is_staff_role
+
 from . import text
 from .models import AuthorKind, Comment, Ticket
-from .roles import is_staff_role
 
 
 class CleanCharField(serializers.CharField):

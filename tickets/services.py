@@ -14,15 +14,15 @@ from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from helpdesk import realtime
-from helpdesk.db import prepared_cursor
-from helpdesk.memo import config_memo
+from core.db import prepared_cursor
+from core.exceptions import NotAllowed, TransitionError
+from core.memo import config_memo
+from core.roles import agent_profile, user_role
+from live import realtime
 
 from . import events, intake
-from .exceptions import NotAllowed, TransitionError
 from .lifecycle import CUSTOMER_REPLY_TRANSITIONS, agent_can_transition, system_can_transition
 from .models import AuthorKind, Category, Comment, Priority, Queue, Status, Ticket, TicketEvent
-from .roles import agent_profile, user_role
 from .selectors import customer_for_email, ticket_by_external_id
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.api.jsonbody import declared_length, is_json_media_type, loads, read_limited
-from helpdesk.api.serializers import SharedFieldsMixin
-from helpdesk.api.throttling import ScopedRateThrottle
+from core.api.jsonbody import declared_length, is_json_media_type, loads, read_limited
+from core.api.serializers import SharedFieldsMixin
+from core.api.throttling import ScopedRateThrottle
 
 from .models import Channel
 from .selectors import ticket_by_external_id

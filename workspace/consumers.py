@@ -10,12 +10,12 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from helpdesk.realtime import ticket_group
-from helpdesk.ws_frames import direct_writer
-from tickets.roles import agent_profile, user_role
+from core.roles import agent_profile, user_role
+from live.fanout import workspace_hub
+from live.realtime import ticket_group
+from live.ws_frames import direct_writer
 from tickets.selectors import ticket_get
 
-from .fanout import workspace_hub
 from .selectors import ticket_for_status_token, ticket_snapshot
 
 UNAUTHENTICATED = 4401
@@ -176,7 +176,7 @@ class WorkspaceConsumer(_LiveConsumer):
     re-fetches what they may see. Events come from this process's `WorkspaceHub`
     (workspace/fanout.py), not from a group membership of each socket."""
 
-    write_frames = None  # set at connect: helpdesk.ws_frames.direct_writer
+    write_frames = None  # set at connect: live.ws_frames.direct_writer
 
     async def connect(self):
         await self.accept()
@@ -200,7 +200,7 @@ class WorkspaceConsumer(_LiveConsumer):
             hub.leave(self)
 
     async def forward_frames(self, frames) -> None:
-        """One `workspace` group message, as `workspace.fanout.Frames`, one frame per event,
+        """One `workspace` group message, as `live.fanout.Frames`, one frame per event,
         without encoding anything per socket: under daphne its ready-made bytes go straight to
         the connection; otherwise (or if the socket is closing) each frame goes to the server
         as an ASGI message (`base_send`)."""

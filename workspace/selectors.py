@@ -5,8 +5,8 @@ import uuid
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Least
 
+from core.roles import agent_profile, user_role
 from tickets.models import OPEN_STATUSES, Queue, Status, Ticket
-from tickets.roles import agent_profile, user_role
 from tickets.selectors import ticket_list, ticket_visible_q
 
 from .access import status_token_ticket_id

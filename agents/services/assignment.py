@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from helpdesk import realtime
+from live import realtime
 from tickets import events
 from tickets.models import OPEN_STATUSES, PRIORITY_RANK, Status, Ticket
 from tickets.services import ticket_system_transition

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.roles import MANAGERS_GROUP
 from tickets.models import Ticket
-from tickets.roles import MANAGERS_GROUP
 
 from ..models import Notification, NotificationStatus, PushDevice, PushPlatform
 from ..notifications import backend_named, configured_backends

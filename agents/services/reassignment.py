@@ -8,10 +8,10 @@ agent for the queue/category."""
 
 from django.db import transaction
 
+from core.exceptions import ApplicationError, TransitionError
+from core.roles import user_role
 from tickets import events
-from tickets.exceptions import ApplicationError, TransitionError
 from tickets.models import Status, Ticket
-from tickets.roles import user_role
 from tickets.services import ticket_system_transition
 
 from ..eligibility import ticket_required_skill_id

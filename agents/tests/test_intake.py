@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_ticket_create_routes_then_assigns(queue, customer, monkeypatch):
     published = []
     monkeypatch.setattr(
-        "helpdesk.realtime.publish",
+        "live.realtime.publish",
         lambda event, ticket, payload=None, **_: published.append((event, payload)),
     )
     agent = make_agent(languages=[])

@@ -5,7 +5,7 @@ import pytest
 from agents.models import Notification, PushDevice
 from agents.services import ticket_assign
 from agents.tests.helpers import make_agent
-from tickets.exceptions import ApplicationError, TransitionError
+from core.exceptions import ApplicationError, TransitionError
 from tickets.models import Status
 from tickets.services import ticket_reassign
 from tickets.tests.factories import QueueFactory, TicketFactory
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def published(monkeypatch):
     sent = []
     monkeypatch.setattr(
-        "helpdesk.realtime.publish",
+        "live.realtime.publish",
         lambda event, ticket, payload=None, **_: sent.append((event, payload)),
     )
     return sent

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def published(monkeypatch):
     sent = []
     monkeypatch.setattr(
-        "helpdesk.realtime.publish",
+        "live.realtime.publish",
         lambda event, ticket, payload=None, **_: sent.append((event, payload)),
     )
     return sent

@@ -54,13 +54,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "channels",
     "django_celery_beat",
+    # the floor plan, bottom to top (docs/ARCHITECTURE.md)
+    "core",
+    "live",
     "tickets",
-    "agents",
     "routing",
+    "agents",
     "sla",
     "reports",
     "workspace",
-    "helpdesk",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -107,7 +110,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "helpdesk.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -145,15 +148,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "helpdesk.api.throttling.AnonRateThrottle",
-        "helpdesk.api.throttling.UserRateThrottle",
+        "core.api.throttling.AnonRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("HELPDESK_THROTTLE_ANON", "120/min"),
         "user": env("HELPDESK_THROTTLE_USER", "600/min"),
         "webhook": env("HELPDESK_THROTTLE_WEBHOOK", "6000/min"),
     },
-    "EXCEPTION_HANDLER": "helpdesk.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -297,7 +300,7 @@ HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))
 HELPDESK_INTAKE_RING_MEMO = float(env("HELPDESK_INTAKE_RING_MEMO", "0.05") or 0.05)
 
 # --- Live events: how long a background worker's sender gathers events before sending ---------
-# Web processes send 2 ms after a commit (helpdesk.realtime.LINGER). A Celery worker's events
+# Web processes send 2 ms after a commit (live.realtime.LINGER). A Celery worker's events
 # (the deferred intake's routing and assignment, SLA escalations) have no one waiting on a
 # request, so its sender gathers them for this long: under load several tickets' events then
 # leave as one message, which daphne writes to each workspace socket in one send.

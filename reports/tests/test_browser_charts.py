@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.roles import managers_group
 from tests.browser.conftest import browser_type_launch_args, shot  # noqa: F401
-from tickets.roles import managers_group
 from tickets.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

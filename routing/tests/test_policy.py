@@ -294,7 +294,7 @@ def test_language_given_is_kept(customer, billing):
 
 def test_routed_event_log_and_live_event(customer, billing, monkeypatch):
     published = []
-    monkeypatch.setattr("helpdesk.realtime.publish", lambda *a, **k: published.append(a))
+    monkeypatch.setattr("live.realtime.publish", lambda *a, **k: published.append(a))
     ticket = new_ticket(customer, context={"app_version": "2.1"})
     log = route(ticket, FakePredictor(prediction(queue=("billing", 0.93))))
     event = TicketEvent.objects.get(ticket=ticket, kind="routed")

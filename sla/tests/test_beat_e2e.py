@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from helpdesk.tests.processes import celery_env, start_celery, stop
+from tests.processes import celery_env, start_celery, stop
 from tickets.models import Comment, Status, Ticket, TicketEvent
 from tickets.tests.factories import TicketFactory
 

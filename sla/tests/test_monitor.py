@@ -41,7 +41,7 @@ def due_ticket(
 @pytest.fixture
 def delivered():
     """Live events as they leave after commit."""
-    with mock.patch("helpdesk.realtime._deliver") as deliver:
+    with mock.patch("live.realtime._deliver") as deliver:
         yield lambda: [call.args[0] for call in deliver.call_args_list]
 
 
@@ -237,7 +237,7 @@ def test_escalation_events_say_whose_workspace_lists_they_concern(
     the pass's events carry the ticket's queue and assignee, read in its bulk SQL."""
     breached = due_ticket(queue=queue, agent=agent, resolution_in=timedelta(minutes=-5))
     at_risk = due_ticket(queue=queue, resolution_in=timedelta(minutes=12))
-    with mock.patch("helpdesk.realtime._deliver") as deliver:
+    with mock.patch("live.realtime._deliver") as deliver:
         run(django_capture_on_commit_callbacks)
     sent = [(call.args[0], call.kwargs["audience"]) for call in deliver.call_args_list]
     mine = {"queues": [queue.pk], "agents": [agent.pk]}

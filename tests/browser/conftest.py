@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from helpdesk.tests.processes import ARTIFACTS
+from tests.processes import ARTIFACTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from agents.tests.factories import AgentFactory
-from helpdesk import realtime
+from live import realtime
 from tickets.models import Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
 

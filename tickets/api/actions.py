@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from helpdesk.api.base import ApiView
+from core.api.base import ApiView
 from tickets.models import Category, Priority, Queue, Status, Ticket
 from tickets.serializers import (
     CleanCharField,

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from helpdesk.api.base import ApiView
+from core.api.base import ApiView
 from tickets.selectors import comment_list
 from tickets.serializers import BodyField, CommentOutputSerializer
 from tickets.services import comment_create

@@ -1,6 +1,6 @@
-from tickets.exceptions import NotAllowed, NotFound
+from core.exceptions import NotAllowed, NotFound
+from core.roles import is_staff_role
 from tickets.models import Ticket
-from tickets.roles import is_staff_role
 from tickets.selectors import ticket_get
 
 

@@ -4,11 +4,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from helpdesk.api.base import ApiView
-from helpdesk.api.pagination import Pagination, page_serializer
-from tickets.exceptions import NotAllowed
+from core.api.base import ApiView
+from core.api.pagination import Pagination, page_serializer
+from core.exceptions import NotAllowed
+from core.roles import user_role
 from tickets.models import Channel, Priority, Status
-from tickets.roles import user_role
 from tickets.selectors import ticket_list
 from tickets.serializers import (
     BodyField,

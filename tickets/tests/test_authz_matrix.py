@@ -3,8 +3,8 @@ every `/api/v1/` route, on customer A's ticket."""
 
 import pytest
 
+from core.roles import managers_group
 from tickets.models import Comment, Ticket
-from tickets.roles import managers_group
 
 from .factories import QueueFactory
 

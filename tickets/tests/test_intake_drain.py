@@ -269,7 +269,7 @@ def test_concurrent_drains_route_each_ticket_exactly_once(drains):
 def test_the_drain_publishes_created_after_the_pipeline_s_events(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    from helpdesk import realtime
+    from live import realtime
 
     sent = []
     monkeypatch.setattr(realtime, "_deliver", lambda message, **_: sent.append(message))

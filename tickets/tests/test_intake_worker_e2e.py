@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from helpdesk.celery import app as celery_app
-from helpdesk.tests.processes import celery_env, start_celery, stop
+from tests.processes import celery_env, start_celery, stop
 from tickets import intake
 from tickets.models import Ticket
 

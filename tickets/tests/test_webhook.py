@@ -8,8 +8,8 @@ from django.test import Client
 from rest_framework.throttling import ScopedRateThrottle
 
 from agents.tests.factories import AgentFactory
+from core.roles import managers_group
 from tickets.models import Ticket, TicketEvent
-from tickets.roles import managers_group
 
 from .factories import UserFactory
 from .webhook_helpers import URL, assert_nothing_stored, payload, post, post_raw, sign

@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from tickets.roles import user_role
+from core.roles import user_role
 
 register = template.Library()
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from helpdesk import realtime
-from helpdesk.ws_auth import TokenOrSessionAuthMiddleware
+from core.ws_auth import TokenOrSessionAuthMiddleware
 from helpdesk.ws_urls import websocket_urlpatterns
+from live import realtime
 from tickets import services
 from tickets.models import Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory

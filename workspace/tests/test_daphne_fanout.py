@@ -1,5 +1,5 @@
 """The workspace fan-out through a real daphne: what agents' sockets receive when the hub writes
-ready-made frames straight to daphne's connections (helpdesk.ws_frames)."""
+ready-made frames straight to daphne's connections (live.ws_frames)."""
 
 import json
 import uuid
@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from websockets.sync.client import connect
 
 from agents.tests.factories import AgentFactory
-from helpdesk import realtime
+from live import realtime
 from tickets.tests.factories import QueueFactory, TicketFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.exceptions import ApplicationError
 from tickets import services
-from tickets.exceptions import ApplicationError
 from tickets.selectors import comment_list, ticket_get
 
 from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm

@@ -6,8 +6,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from tickets.exceptions import ApplicationError
-from tickets.roles import user_role
+from core.exceptions import ApplicationError
+from core.roles import user_role
 
 TICKET_CHANGED = "helpdesk:ticket"
 

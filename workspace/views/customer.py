@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agents.services.notifications import notification_enqueue
+from core.exceptions import ApplicationError
+from core.roles import user_role
 from tickets import services
-from tickets.exceptions import ApplicationError
 from tickets.models import Channel
-from tickets.roles import user_role
 from tickets.selectors import comment_list, ticket_get, ticket_list
 
 from ..access import status_token_make

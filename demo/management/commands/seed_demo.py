@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from helpdesk.demo.seed import demo_seed
+from demo.seed import demo_seed
 
 
 class Command(BaseCommand):

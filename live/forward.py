@@ -18,10 +18,10 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from helpdesk import realtime
+from live import realtime
 
 logger = logging.getLogger(__name__)
-SALT = "helpdesk.realtime.forward"
+SALT = "live.forward"
 HEADER = "X-Helpdesk-Realtime-Signature"
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache, caches
 from django.db import connection
 
-from helpdesk.cache import RedisCache
-from helpdesk.db import prepared_cursor
+from core.cache import RedisCache
+from core.db import prepared_cursor
 
 pytestmark = pytest.mark.django_db
 

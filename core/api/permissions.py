@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from tickets.roles import user_role
+from core.roles import user_role
 
 
 class IsStaffRole(BasePermission):

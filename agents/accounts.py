@@ -7,8 +7,8 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from agents.models import Agent
+from core.roles import managers_group
 from tickets.models import Queue
-from tickets.roles import managers_group
 
 ROLES = ("customer", "agent", "manager")
 

@@ -1,10 +1,10 @@
-"""Configuration reads remembered inside a batch (helpdesk.memo) and the intake drain using it."""
+"""Configuration reads remembered inside a batch (core.memo) and the intake drain using it."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from helpdesk import memo
+from core import memo
 from routing.models import RoutingRule, UrgencyPhrase
 from routing.selectors import rules_compiled, urgency_phrases
 from sla.models import SLAPolicy

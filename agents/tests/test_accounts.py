@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from agents.models import Agent
-from tickets.roles import user_role
+from core.roles import user_role
 from tickets.tests.factories import QueueFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tickets.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _CODES = {

@@ -22,7 +22,7 @@ from django.core.cache import caches
 from rest_framework import throttling
 from rest_framework.throttling import default_cache
 
-from helpdesk.cache import cache_count
+from core.cache import cache_count
 
 LEASE_SHARE = 200  # a lease is at most this fraction (1/200) of a client's limit
 LEASE_MAX = 50  # and at most this many requests

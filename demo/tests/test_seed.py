@@ -76,7 +76,7 @@ def test_seed_demo_builds_a_realistic_help_desk_once():
 def test_a_failing_classifier_training_is_reported_not_fatal(monkeypatch):
     from django.core.management import CommandError
 
-    from helpdesk.demo import seed as seed_module
+    from demo import seed as seed_module
 
     def broken(name, *args, **kwargs):
         raise CommandError(f"Unknown command: '{name}'")

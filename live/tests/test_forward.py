@@ -8,8 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
 
-from helpdesk import realtime
-from helpdesk.realtime_forward import HEADER, signature
+from live import realtime
+from live.forward import HEADER, signature
 
 URL = "/internal/realtime"
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from helpdesk.accounts import AccountError, user_token_issue
+from agents.accounts import AccountError, user_token_issue
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""daphne's per-frame debug-log arguments are plain (helpdesk.ws_frames, installed by the ASGI
+"""daphne's per-frame debug-log arguments are plain (live.ws_frames, installed by the ASGI
 application)."""
 
 from autobahn.websocket import protocol
@@ -28,7 +28,7 @@ from twisted.internet.testing import MemoryReactor, StringTransport  # noqa: E40
 from websockets.frames import Frame, Opcode  # noqa: E402
 from websockets.streams import StreamReader  # noqa: E402
 
-from helpdesk.ws_frames import direct_writer, send_now, text_frames  # noqa: E402
+from live.ws_frames import direct_writer, send_now, text_frames  # noqa: E402
 
 
 def parse_frames(data: bytes) -> list[Frame]:

@@ -1,4 +1,4 @@
-"""helpdesk.realtime without sockets: audiences, what customers may see, batching, the layer."""
+"""live.realtime without sockets: audiences, what customers may see, batching, the layer."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 
-from helpdesk import realtime
+from live import realtime
 
 
 def test_internal_events_never_address_the_customer_group():
@@ -260,7 +260,7 @@ def test_folded_events_keep_everyone_they_concerned():
 
 
 def test_a_limited_agent_s_frames_are_the_events_that_concern_them():
-    from workspace.fanout import Frames
+    from live.fanout import Frames
 
     events = [
         {"type": "ticket.routed", "ticket_id": "a"},
@@ -289,8 +289,8 @@ def test_a_limited_agent_s_frames_are_the_events_that_concern_them():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_gathers_several_commits_events_into_one_message(monkeypatch):
-    """A Celery worker's sender waits HELPDESK_REALTIME_WORKER_LINGER (helpdesk/celery.py marks
-    worker processes at start): tickets taken in one after another within it reach the workspace as one
+    """A Celery worker's sender waits HELPDESK_REALTIME_WORKER_LINGER (live/process.py, marked
+    by helpdesk/celery.py at start): tickets taken in one after another within it reach the workspace as one
     message, in order; a web process (2 ms) sends each commit's events on their own."""
     import asyncio
     import time
@@ -300,7 +300,7 @@ def test_a_worker_gathers_several_commits_events_into_one_message(monkeypatch):
     from django.conf import settings
     from django.db import transaction
 
-    import helpdesk.celery
+    from live import process
 
     channel_layers.backends.clear()
     layer = channel_layers.make_backend("default")
@@ -329,8 +329,8 @@ def test_a_worker_gathers_several_commits_events_into_one_message(monkeypatch):
 
     try:
         assert len(messages_for(4, apart=0.03)) >= 3  # a web process: each commit on its own
-        monkeypatch.setattr(helpdesk.celery, "IN_WORKER", False)  # restored after the test
-        helpdesk.celery._mark_worker()  # what a worker process's start signals do
+        monkeypatch.setattr(process, "IN_WORKER", False)  # restored after the test
+        process.mark_worker()  # what a worker process's start signals do (helpdesk/celery.py)
         assert realtime.linger() == settings.HELPDESK_REALTIME_WORKER_LINGER == 0.05
         assert len(messages_for(4, apart=0.005)) == 1  # 4 commits within 50 ms: one message
     finally:

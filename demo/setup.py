@@ -5,8 +5,8 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from agents.accounts import user_role_ensure
 from agents.models import Agent, Skill
-from helpdesk.accounts import user_role_ensure
 from routing.models import RoutingRule, UrgencyPhrase
 from sla.models import BusinessCalendar, Holiday, SLAPolicy
 from tickets.models import Category, Queue

@@ -14,8 +14,8 @@ import logging
 import weakref
 from typing import Any, Protocol
 
-from helpdesk.realtime import BATCH_ENVELOPE_TYPE, WORKSPACE_GROUP
-from helpdesk.ws_frames import text_frames
+from live.realtime import BATCH_ENVELOPE_TYPE, WORKSPACE_GROUP
+from live.ws_frames import text_frames
 
 logger = logging.getLogger(__name__)
 YIELD_EVERY = 25  # sockets written between yields to the event loop, so connects are not starved
@@ -29,7 +29,7 @@ class WorkspaceSocket(Protocol):
 class Frames:
     """One workspace message, built once per process and shared by every socket, in two forms:
     ASGI `websocket.send` messages (`asgi(...)`; daphne only reads them) and the same as bytes on
-    the wire (`wire(...)`, written straight to daphne's connections; see `helpdesk.ws_frames`).
+    the wire (`wire(...)`, written straight to daphne's connections; see `live.ws_frames`).
     `full=True` is for agents who see every queue; `full=False` (`{type, ticket_id}` only) for
     agents limited to some queues, who get only the events `relevant` to them (`only`: their
     indices). Each form is built when first asked for."""

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
+from core.exceptions import ApplicationError
 from tickets import services
-from tickets.exceptions import ApplicationError
 from tickets.models import Category, Channel, Queue, Status, Ticket
 
 from . import texts

@@ -32,7 +32,7 @@ from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_la
 from django.conf import settings
 from django.db import transaction
 
-from tickets.models import Status
+from . import process
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 _INLINE = os.environ.get("HELPDESK_REALTIME_INLINE") == "1"
 
 WORKSPACE_GROUP = "workspace"
+ASSIGNED = "assigned"  # the ticket status an assignment moves to (folded into ticket.assigned)
 ENVELOPE_TYPE = "helpdesk.event"
 BATCH_ENVELOPE_TYPE = "helpdesk.events"
 SEND_CONCURRENCY = 16  # group sends in flight at once, well under the Redis pool's limit
@@ -48,10 +49,8 @@ LINGER = 0.002  # seconds the sender waits after a wake-up before taking what pi
 
 
 def linger() -> float:
-    """LINGER, or in a Celery worker HELPDESK_REALTIME_WORKER_LINGER (helpdesk/celery.py)."""
-    from helpdesk.celery import IN_WORKER
-
-    return settings.HELPDESK_REALTIME_WORKER_LINGER if IN_WORKER else LINGER
+    """LINGER, or in a Celery worker HELPDESK_REALTIME_WORKER_LINGER (live/process.py)."""
+    return settings.HELPDESK_REALTIME_WORKER_LINGER if process.IN_WORKER else LINGER
 
 
 # What a customer may see of any event; everything else (reasons, risk, internal flags) is staff-only.
@@ -145,7 +144,7 @@ def _deliver(message: dict[str, Any], *, internal: bool, audience: Audience | No
         return
     if isinstance(layer, InMemoryChannelLayer) and settings.HELPDESK_REALTIME_FORWARD_URL:
         # A background process of the embedded default: the sockets live in the server process.
-        from helpdesk.realtime_forward import forward
+        from .forward import forward
 
         forward(message, internal=internal, audience=audience)
         return
@@ -221,7 +220,7 @@ def fold_for_workspace(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif kind == "ticket.created" and ticket_id in routed:
             created.add(ticket_id)
         elif kind == "ticket.status_changed":
-            if event.get("status") == Status.ASSIGNED:
+            if event.get("status") == ASSIGNED:
                 to_assigned[ticket_id] = index
             else:
                 to_assigned.pop(ticket_id, None)

@@ -1,4 +1,4 @@
-"""Rate limits as one counter per client and window (helpdesk.api.throttling)."""
+"""Rate limits as one counter per client and window (core.api.throttling)."""
 
 from types import SimpleNamespace
 
@@ -7,8 +7,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
-from helpdesk.api import throttling
-from helpdesk.api.throttling import WindowCounterThrottle
+from core.api import throttling
+from core.api.throttling import WindowCounterThrottle
 from tickets.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
