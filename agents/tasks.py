@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .resolution.agent import ticket_suggest_reply
 from .services import ticket_assign_waiting
 from .services.notifications import notification_deliver
 
@@ -12,18 +13,8 @@ def assign_waiting_tickets() -> int:
     return ticket_assign_waiting()
 
 
-@shared_task(name="agents.tasks.ai_resolution_run", acks_late=True)
-def ai_resolution_run(ticket_id: str) -> str | None:
-    from .resolution.agent import ticket_ai_resolve
-
-    attempt = ticket_ai_resolve(ticket_id=ticket_id)
-    return attempt.action if attempt else None
-
-
 @shared_task(name="agents.tasks.suggest_reply")
 def suggest_reply(ticket_id: str) -> bool:
-    from .resolution.agent import ticket_suggest_reply
-
     return ticket_suggest_reply(ticket_id=ticket_id)
 
 

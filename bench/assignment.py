@@ -3,7 +3,7 @@
 1. Decision time per ticket with 200 agents and 50,000 open tickets (target p99 < 10 ms):
    eligibility + ranking alone (history cold and cached), and the whole `ticket_assign`
    (row locks, re-count, write, event, status transition).
-2. Tickets per second through `ticket_create` (routing + assignment + SLA) from 2 processes.
+2. Tickets per second through `ticket_submit` (routing + assignment + SLA) from 2 processes.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hd_bench_assignment \
     REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/assignment.py [--quick]
@@ -243,7 +243,7 @@ def _create_worker(per_process: int, barrier, results, seed_value: int) -> None:
     import agents.services
     import routing.services
     import sla.services
-    from tickets.services import ticket_create
+    from journey.services import ticket_submit
 
     stages = {"routing": 0.0, "assignment": 0.0, "sla": 0.0}
 
@@ -275,7 +275,7 @@ def _create_worker(per_process: int, barrier, results, seed_value: int) -> None:
     barrier.wait()
     started = time.perf_counter()
     for i in range(per_process):
-        ticket_create(
+        ticket_submit(
             subject=rng.choice(subjects),
             body=f"Details {i}",
             channel="api",
@@ -324,7 +324,7 @@ def time_ticket_create(per_process: int, processes: int = 2) -> str:
     ).count()
     stages_text = ", ".join(f"{label} {ms:.1f} ms" for label, ms in per_stage.items())
     return (
-        f"ticket_create, {processes} processes: {total} tickets in {wall:.2f} s = "
+        f"ticket_submit, {processes} processes: {total} tickets in {wall:.2f} s = "
         f"{total / wall:.0f} tickets/s (assigned {assigned}; the rest wait for a free agent)\n"
         f"  one ticket takes {per_ticket:.1f} ms in its process, of which {stages_text}"
     )

@@ -155,8 +155,8 @@ def queries_per_ticket(env: dict, run: str) -> int:
     """How many SQL statements one new ticket costs through the whole intake (warm)."""
     code = (
         "from django.db import connection; from django.test.utils import CaptureQueriesContext; "
-        "from tickets.services import ticket_create; "
-        f"mk = lambda n: ticket_create(subject='Refund for order', body='Charged twice.', "
+        "from journey.services import ticket_submit; "
+        f"mk = lambda n: ticket_submit(subject='Refund for order', body='Charged twice.', "
         f"channel='email', customer_email='q@example.com', external_id=f'benchq-{run}-{{n}}'); "
         "mk(0); ctx = CaptureQueriesContext(connection); ctx.__enter__(); mk(1); "
         "ctx.__exit__(None, None, None); print(len(ctx.captured_queries))"

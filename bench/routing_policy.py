@@ -69,7 +69,7 @@ def main() -> None:
     from routing.services import ticket_route
     from routing.tests.fakes import FakeLLM, FakePredictor, prediction
     from tickets.models import Category, Queue
-    from tickets.services import ticket_create
+    from tickets.services import ticket_store
 
     conditions = [
         "app_version < 3.0 and category = billing",
@@ -140,13 +140,12 @@ def main() -> None:
         ):
             samples, cpu_samples = [], []
             for n in range(args.tickets):
-                ticket = ticket_create(
+                ticket = ticket_store(
                     subject=subject,
                     body="I got error 503 when paying.",
                     channel="in_app",
                     customer_email=f"c{n}@bigcorp.com",
                     context={"platform": "ios", "app_version": "2.9.1"},
-                    run_pipeline=False,
                 ).ticket
                 started, cpu = time.perf_counter(), time.process_time()
                 ticket_route(ticket=ticket, predictor=predictor, llm=no_llm)

@@ -90,7 +90,7 @@ def main() -> None:
     from rest_framework.negotiation import DefaultContentNegotiation
 
     import core.api.throttling as throttling
-    import tickets.webhooks as webhooks
+    import journey.webhooks as webhooks
     from helpdesk.wsgi import application
 
     def post() -> None:

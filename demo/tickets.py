@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from core.exceptions import ApplicationError
-from tickets import services
+from journey import services
 from tickets.models import Category, Channel, Queue, Status, Ticket
 
 from . import texts
@@ -150,10 +150,10 @@ def demo_ticket_plans(*, count: int, customers: list, seed: int = 42) -> list[Pl
     # Make sure every status is on show however the dice fell: the newest tickets take the missing.
     plans.sort(key=lambda p: p.created_at)
     present = {p.target for p in plans}
-    for plan, status in zip(
+    for plan, missing in zip(
         reversed(plans), [s for s in Status.values if s not in present], strict=False
     ):
-        plan.target = status
+        plan.target = missing
     return plans
 
 
@@ -179,7 +179,7 @@ class _Walker:
 
     def run(self) -> Ticket:
         p = self.plan
-        ticket = services.ticket_create(
+        ticket = services.ticket_submit(
             subject=p.subject,
             body=p.body,
             channel=p.channel,
@@ -237,35 +237,31 @@ class _Walker:
         user = ticket.assigned_agent.user
         self._later(10, 240)
         services.ticket_change_status(ticket=ticket, user=user, status=Status.IN_PROGRESS)
-        services.comment_create(
-            ticket=ticket, user=user, body=rng.choice(texts.AGENT_REPLIES[lang])
-        )
+        services.comment_add(ticket=ticket, user=user, body=rng.choice(texts.AGENT_REPLIES[lang]))
         if rng.random() < 0.3:
             self._later(5, 60)
-            services.comment_create(
+            services.comment_add(
                 ticket=ticket, user=user, body=rng.choice(texts.INTERNAL_NOTES), internal=True
             )
         if p.target == Status.IN_PROGRESS:
             return ticket
         self._later(10, 120)
-        services.comment_create(ticket=ticket, user=user, body=texts.AGENT_ASKS[lang])
+        services.comment_add(ticket=ticket, user=user, body=texts.AGENT_ASKS[lang])
         services.ticket_change_status(ticket=ticket, user=user, status=Status.PENDING_CUSTOMER)
         if p.target == Status.PENDING_CUSTOMER:
             return ticket
         self._later(60, 1200)
-        services.comment_create(
+        services.comment_add(
             ticket=ticket, user=p.customer, body=rng.choice(texts.CUSTOMER_REPLIES[lang])
         )
         self._later(30, 600)
-        services.comment_create(ticket=ticket, user=user, body=texts.AGENT_RESOLUTIONS[lang])
+        services.comment_add(ticket=ticket, user=user, body=texts.AGENT_RESOLUTIONS[lang])
         services.ticket_change_status(ticket=ticket, user=user, status=Status.RESOLVED)
         if p.target == Status.RESOLVED:
             return ticket
         if p.target == Status.OPEN:  # the customer says it is not fixed: the ticket reopens
             self._later(60, 24 * 60)
-            services.comment_create(
-                ticket=ticket, user=p.customer, body=texts.CUSTOMER_REOPENS[lang]
-            )
+            services.comment_add(ticket=ticket, user=p.customer, body=texts.CUSTOMER_REOPENS[lang])
             return self._refresh(ticket)
         self._later(24 * 60, 3 * 24 * 60)
         return services.ticket_change_status(

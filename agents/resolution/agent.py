@@ -1,17 +1,16 @@
-"""The AI resolution agent: draft, score, then act by the queue's thresholds.
+"""The AI resolution agent's own decisions and writes: which action a draft earns by the
+queue's thresholds, the attempt log, the customer's notice, and handing a ticket to a person.
+The run itself (reply, resolve or hand over, with their follow-ups) is `journey.resolution`.
 
-    confidence >= queue.ai_auto_resolve_threshold (0.85): reply publicly as the AI agent (the
-        ticket's first response, sent to the customer's channel) and resolve.
-    confidence >= queue.ai_review_threshold (0.60): reply, tag `ai-review`, and hand the ticket to a
-        human to review.
+    confidence >= queue.ai_auto_resolve_threshold (0.85): reply publicly as the AI agent and
+        resolve.
+    confidence >= queue.ai_review_threshold (0.60): reply, tag `ai-review`, and hand the ticket
+        to a human to review.
     below: send nothing; store the draft as the suggested reply and hand the ticket to a human.
 Every run is an `AIResolutionAttempt` with the context snapshot, draft, score and action."""
 
-from django.db import transaction
-
 from tickets import events
 from tickets.models import Channel, Status, Ticket
-from tickets.services import comment_create, ticket_system_transition
 
 from ..models import AgentKind, AIAction, AIResolutionAttempt
 from ..services.assignment import ticket_assign
@@ -21,8 +20,14 @@ from .drafting import Draft, ticket_draft_reply
 
 REVIEW_TAG = "ai-review"
 
+# The reply goes back the way the ticket came in (the webhook hears about every reply).
+CHANNEL_BACKENDS = {
+    Channel.EMAIL: {"email", "webhook"},
+    Channel.IN_APP: {"fcm", "apns", "webhook"},
+}
 
-def _decide(draft: Draft, ticket: Ticket) -> str:
+
+def ai_action_decide(draft: Draft, ticket: Ticket) -> str:
     queue = ticket.queue
     if draft.text and draft.confidence >= queue.ai_auto_resolve_threshold:
         return AIAction.RESOLVED
@@ -31,15 +36,31 @@ def _decide(draft: Draft, ticket: Ticket) -> str:
     return AIAction.HANDOFF
 
 
-# The reply goes back the way the ticket came in (the webhook hears about every reply).
-CHANNEL_BACKENDS = {
-    Channel.EMAIL: {"email", "webhook"},
-    Channel.IN_APP: {"fcm", "apns", "webhook"},
-}
+def ticket_still_with_ai(ticket: Ticket) -> bool:
+    return (
+        ticket.queue_id is not None
+        and ticket.assigned_agent_id is not None
+        and ticket.assigned_agent.kind == AgentKind.AI
+        and ticket.status in (Status.OPEN, Status.ASSIGNED)
+        and not ticket.ai_attempts.exclude(action=AIAction.SUGGESTION).exists()
+    )
 
 
-def _reply(ticket: Ticket, draft: Draft) -> None:
-    comment_create(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
+def ai_attempt_record(*, ticket: Ticket, draft: Draft, action: str) -> AIResolutionAttempt:
+    return AIResolutionAttempt.objects.create(
+        ticket=ticket,
+        agent=ticket.assigned_agent if action != AIAction.SUGGESTION else None,
+        source=draft.source,
+        context={**draft.context, "similar": draft.matches},
+        draft=draft.text,
+        confidence=draft.confidence,
+        action=action,
+        matched_ticket=draft.matched_ticket,
+    )
+
+
+def ai_reply_notify(*, ticket: Ticket, draft: Draft) -> None:
+    """The AI agent's public reply, sent to the customer's channel."""
     notification_enqueue(
         event="ticket.reply",
         ticket=ticket,
@@ -51,7 +72,9 @@ def _reply(ticket: Ticket, draft: Draft) -> None:
     )
 
 
-def _hand_to_human(ticket: Ticket, *, reason: str) -> None:
+def ticket_ai_hand_to_human(*, ticket: Ticket, reason: str) -> None:
+    """The AI agent lets go of a locked ticket (its `suggested_reply` and `tags` as the caller
+    left them are saved too) and a person is assigned."""
     ai_agent = ticket.assigned_agent
     ticket.assigned_agent = None
     ticket.save(update_fields=["assigned_agent", "suggested_reply", "tags", "updated_at"])
@@ -69,66 +92,6 @@ def _hand_to_human(ticket: Ticket, *, reason: str) -> None:
     ticket_assign(ticket=ticket)
 
 
-def ticket_ai_resolve(*, ticket_id) -> AIResolutionAttempt | None:
-    """Run once per ticket handed to the AI agent; a retried task finds it handled and stops."""
-    ticket = Ticket.objects.select_related("queue", "category", "assigned_agent__user").get(
-        pk=ticket_id
-    )
-    if not _still_with_ai(ticket):
-        return None
-    draft = ticket_draft_reply(ticket=ticket)  # outside the transaction: it may call Claude
-    with transaction.atomic():
-        ticket = (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("queue", "assigned_agent__user")
-            .get(pk=ticket_id)
-        )
-        if not _still_with_ai(ticket):
-            return None
-        action = _decide(draft, ticket)
-        attempt = AIResolutionAttempt.objects.create(
-            ticket=ticket,
-            agent=ticket.assigned_agent,
-            source=draft.source,
-            context={**draft.context, "similar": draft.matches},
-            draft=draft.text,
-            confidence=draft.confidence,
-            action=action,
-            matched_ticket=draft.matched_ticket,
-        )
-        summary = f"AI draft confidence {draft.confidence:.2f} ({draft.source})"
-        data = {"attempt_id": attempt.pk, "confidence": draft.confidence, "action": action}
-        if action == AIAction.RESOLVED:
-            _reply(ticket, draft)
-            events.ticket_system_event(ticket=ticket, kind="ai_resolved", reason=summary, data=data)
-            ticket_system_transition(ticket=ticket, status=Status.RESOLVED, reason=summary)
-        elif action == AIAction.REVIEW:
-            _reply(ticket, draft)
-            ticket.refresh_from_db(fields=["tags", "status", "first_response_at"])
-            ticket.tags = (
-                [*ticket.tags, REVIEW_TAG] if REVIEW_TAG not in ticket.tags else ticket.tags
-            )
-            events.ticket_system_event(
-                ticket=ticket, kind="ai_review_requested", reason=summary, data=data
-            )
-            _hand_to_human(ticket, reason="AI reply sent; human review requested")
-        else:
-            ticket.suggested_reply = draft.text
-            events.ticket_system_event(ticket=ticket, kind="ai_handoff", reason=summary, data=data)
-            _hand_to_human(ticket, reason="AI confidence too low; handed to a human")
-    return attempt
-
-
-def _still_with_ai(ticket: Ticket) -> bool:
-    return (
-        ticket.queue_id is not None
-        and ticket.assigned_agent_id is not None
-        and ticket.assigned_agent.kind == AgentKind.AI
-        and ticket.status in (Status.OPEN, Status.ASSIGNED)
-        and not ticket.ai_attempts.exclude(action=AIAction.SUGGESTION).exists()
-    )
-
-
 def ticket_suggest_reply(*, ticket_id) -> bool:
     """Draft the suggested reply for a human-handled ticket (kept if an agent already has one)."""
     ticket = Ticket.objects.select_related("queue", "category").filter(pk=ticket_id).first()
@@ -141,13 +104,5 @@ def ticket_suggest_reply(*, ticket_id) -> bool:
         suggested_reply=draft.text
     )
     if updated:
-        AIResolutionAttempt.objects.create(
-            ticket=ticket,
-            source=draft.source,
-            context={**draft.context, "similar": draft.matches},
-            draft=draft.text,
-            confidence=draft.confidence,
-            action=AIAction.SUGGESTION,
-            matched_ticket=draft.matched_ticket,
-        )
+        ai_attempt_record(ticket=ticket, draft=draft, action=AIAction.SUGGESTION)
     return bool(updated)

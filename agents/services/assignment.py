@@ -12,10 +12,11 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
+from core.jobs import enqueue_on_commit
 from live import realtime
 from tickets import events
 from tickets.models import OPEN_STATUSES, PRIORITY_RANK, Status, Ticket
-from tickets.services import ticket_system_transition
+from tickets.services import ticket_system_move
 
 from ..eligibility import eligible_agents
 from ..models import Agent, AgentKind
@@ -114,7 +115,7 @@ def ticket_assign_agent(
         data=data,
     )
     if ticket.status in (Status.OPEN, Status.ESCALATED):
-        ticket = ticket_system_transition(ticket=ticket, status=Status.ASSIGNED, reason=reason)
+        ticket, _ = ticket_system_move(ticket=ticket, status=Status.ASSIGNED, reason=reason)
     return ticket
 
 
@@ -125,7 +126,7 @@ def _mark_waiting(ticket: Ticket, *, reason: str) -> Ticket:
     ticket is waiting, not being worked on, and the customer should see that. The SLA monitor
     may still escalate the status itself later."""
     if ticket.status == Status.ASSIGNED:
-        ticket = ticket_system_transition(ticket=ticket, status=Status.OPEN, reason=reason)
+        ticket, _ = ticket_system_move(ticket=ticket, status=Status.OPEN, reason=reason)
     if ticket.escalation_level >= 1:
         return ticket
     ticket.escalation_level = 1
@@ -238,10 +239,12 @@ def ai_agent_for_queue(queue_id: int) -> Agent | None:
 
 def ticket_intake_assign(*, ticket: Ticket) -> AssignmentResult:
     """The assignment step of intake. Queues with the AI agent enabled hand the ticket to it first
-    (it answers from a Celery task after commit); every other ticket goes to a person and gets a
-    suggested reply drafted after commit, so intake itself stays fast."""
-    from .. import tasks
+    (the journey layer queues its run after commit); every other ticket goes to a person and gets
+    a suggested reply drafted after commit, so intake itself stays fast.
 
+    Moves between open statuses (open, assigned, escalated) have no follow-ups in the apps above
+    (capacity, SLA clocks and ratings react to leaving or re-entering them), so assignment makes
+    them with `tickets.services.ticket_system_move` directly."""
     queue = ticket.queue
     if queue is not None and queue.ai_resolution_enabled:
         ai_agent = ai_agent_for_queue(queue.pk)
@@ -256,8 +259,7 @@ def ticket_intake_assign(*, ticket: Ticket) -> AssignmentResult:
                 )
                 _publish_assigned(locked, ai_agent)
                 _sync(ticket, locked)
-            transaction.on_commit(lambda: tasks.ai_resolution_run.delay(str(ticket.pk)))
             return AssignmentResult(agent=ai_agent)
     result = ticket_assign(ticket=ticket)
-    transaction.on_commit(lambda: tasks.suggest_reply.delay(str(ticket.pk)))
+    enqueue_on_commit("agents.tasks.suggest_reply", str(ticket.pk))
     return result

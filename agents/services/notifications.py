@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.jobs import enqueue_on_commit
 from core.roles import MANAGERS_GROUP
 from tickets.models import Ticket
 
@@ -72,8 +73,6 @@ def notification_enqueue(
 ) -> list[Notification]:
     """Write one outbox row per backend (all configured, or those named in `backends`) and
     recipient, and send each after commit."""
-    from .. import tasks
-
     people = _audience(ticket=ticket, audience=audience)
     created: list[Notification] = []
     for backend in configured_backends():
@@ -95,7 +94,7 @@ def notification_enqueue(
                 continue
             created.append(row)
     for row in created:
-        transaction.on_commit(lambda pk=row.pk: tasks.notification_send.delay(pk))
+        enqueue_on_commit("agents.tasks.notification_send", row.pk)
     return created
 
 

@@ -9,10 +9,11 @@ agent for the queue/category."""
 from django.db import transaction
 
 from core.exceptions import ApplicationError, TransitionError
+from core.jobs import enqueue_on_commit
 from core.roles import user_role
 from tickets import events
-from tickets.models import Status, Ticket
-from tickets.services import ticket_system_transition
+from tickets.models import OPEN_STATUSES, Status, Ticket
+from tickets.services import ticket_system_move
 
 from ..eligibility import ticket_required_skill_id
 from ..models import Agent
@@ -39,7 +40,7 @@ def _forget_history(ticket: Ticket) -> None:
 
 @transaction.atomic
 def ticket_assign_to(*, ticket: Ticket, agent: Agent, actor, reason: str) -> Ticket:
-    """A person gives the ticket to `agent` (called by `tickets.services.ticket_reassign`, which
+    """A person gives the ticket to `agent` (called by `journey.changes.ticket_reassign`, which
     publishes `ticket.reassigned`). The customer's phone is told through the push backends."""
     locked = (
         Ticket.objects.select_for_update(of=("self",))
@@ -114,7 +115,7 @@ def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> T
         data={"from_agent_id": current.pk, "queue_id": locked.queue_id},
     )
     if locked.status == Status.ASSIGNED:
-        ticket_system_transition(ticket=locked, status=Status.OPEN, reason="queue changed")
+        ticket_system_move(ticket=locked, status=Status.OPEN, reason="queue changed")
     ticket_assign(ticket=ticket)
     return ticket
 
@@ -122,13 +123,9 @@ def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> T
 def ticket_capacity_freed(*, ticket: Ticket, before: str, after: str) -> None:
     """A ticket entered or left the open statuses: re-count its agent's load, and when a slot
     freed up run the sweep after commit rather than waiting up to a minute for beat."""
-    from tickets.models import OPEN_STATUSES
-
-    from .. import tasks
-
     was_open, is_open = before in OPEN_STATUSES, after in OPEN_STATUSES
     if not ticket.assigned_agent_id or was_open == is_open:
         return
     agent_load_refresh(agent_ids=[ticket.assigned_agent_id])
     if was_open:
-        transaction.on_commit(lambda: tasks.assign_waiting_tickets.delay())
+        enqueue_on_commit("agents.tasks.assign_waiting_tickets")

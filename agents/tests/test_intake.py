@@ -1,10 +1,10 @@
-"""Assignment as a step of `ticket_create`: the returned ticket is already assigned."""
+"""Assignment as a step of `ticket_submit`: the returned ticket is already assigned."""
 
 import pytest
 
 from agents.tests.helpers import make_agent
+from journey.services import ticket_submit
 from tickets.models import Status
-from tickets.services import ticket_create
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def test_ticket_create_routes_then_assigns(queue, customer, monkeypatch):
         lambda event, ticket, payload=None, **_: published.append((event, payload)),
     )
     agent = make_agent(languages=[])
-    ticket = ticket_create(
+    ticket = ticket_submit(
         subject="Cannot log in",
         body="The app says my password is wrong.",
         channel="api",

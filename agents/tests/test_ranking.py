@@ -5,8 +5,8 @@ import pytest
 from agents.ranking import AgentHistory, score_agent
 from agents.services import ticket_assign
 from agents.tests.helpers import history, make_agent
+from journey.services import ticket_reassign
 from tickets.models import Status
-from tickets.services import ticket_reassign
 from tickets.tests.factories import CategoryFactory, QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from agents.models import Notification, PushDevice
 from agents.services import ticket_assign
 from agents.tests.helpers import make_agent
 from core.exceptions import ApplicationError, TransitionError
+from journey.services import ticket_reassign
 from tickets.models import Status
-from tickets.services import ticket_reassign
 from tickets.tests.factories import QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django_celery_beat.models import PeriodicTask
 
 from agents.services import ticket_assign, ticket_assign_waiting
 from agents.tests.helpers import make_agent
+from journey.services import ticket_change_status
 from tickets.models import Priority, Status
-from tickets.services import ticket_change_status
 from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db

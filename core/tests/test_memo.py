@@ -5,12 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core import memo
+from journey.services import ticket_ingest, ticket_intake_drain
 from routing.models import RoutingRule, UrgencyPhrase
 from routing.selectors import rules_compiled, urgency_phrases
 from sla.models import SLAPolicy
 from sla.selectors import sla_targets_for
 from tickets.models import Ticket
-from tickets.services import ticket_create, ticket_intake_drain
 from tickets.tests.factories import QueueFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,13 +60,12 @@ def test_the_drain_reads_the_configuration_once_for_a_batch(settings):
     settings.HELPDESK_INGEST_DEFERRED = True
     UrgencyPhrase.objects.create(phrase="site down")
     for n in range(3):
-        ticket_create(
+        ticket_ingest(
             subject=f"Refund {n}",
             body="Charged twice.",
             channel="email",
             customer_email=f"d{n}@example.com",
             external_id=f"memo-{n}",
-            defer_pipeline=True,
         )
     with CaptureQueriesContext(connection) as reads:
         assert ticket_intake_drain() == 3

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "agents",
     "sla",
     "reports",
+    "journey",
     "workspace",
     "demo",
 ]

@@ -147,7 +147,7 @@ def test_redis_reads_outlast_the_layers_blocking_pop():
 def test_a_dead_redis_never_fails_the_change(
     settings, ticket, agent, django_capture_on_commit_callbacks
 ):
-    from tickets import services
+    from journey import services
     from tickets.models import Status
 
     settings.CHANNEL_LAYERS = {

@@ -1,7 +1,7 @@
 import pytest
 from django.core import signing
 
-from reports.services import csat_link, csat_links, csat_token
+from tickets.csat import csat_link, csat_links, csat_token
 from tickets.models import Ticket, TicketEvent
 from tickets.tests.factories import TicketFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tickets.services import ticket_change_status
+from journey.services import ticket_change_status
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,12 @@ def test_resolution_mails_rating_links_that_record_the_score(
 def test_a_ticket_resolved_again_after_a_reopen_asks_again(
     ticket, agent, customer, django_capture_on_commit_callbacks
 ):
-    from tickets.services import comment_create
+    from journey.services import comment_add
 
     with django_capture_on_commit_callbacks(execute=True):
         ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
         ticket_change_status(ticket=ticket, user=agent.user, status="resolved")
-        comment_create(ticket=ticket, user=customer, body="Still broken")  # reopens
+        comment_add(ticket=ticket, user=customer, body="Still broken")  # reopens
         ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
         ticket_change_status(ticket=ticket, user=agent.user, status="resolved")
     assert len([m for m in mail.outbox if m.to == [ticket.customer_email]]) == 2

@@ -2,13 +2,11 @@
 
 from routing.services import ticket_route
 from routing.tests.fakes import NO_LLM, FakePredictor
-from tickets.services import ticket_create
+from tickets.services import ticket_store
 
 
 def new_ticket(customer, subject="I was charged twice", body="Please refund the invoice.", **kw):
-    return ticket_create(
-        subject=subject, body=body, channel="api", customer=customer, run_pipeline=False, **kw
-    ).ticket
+    return ticket_store(subject=subject, body=body, channel="api", customer=customer, **kw).ticket
 
 
 def route(ticket, predictor=None, llm=NO_LLM, **kw):

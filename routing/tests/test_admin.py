@@ -7,7 +7,7 @@ from routing.models import ClassificationLog, RoutingRule, UrgencyPhrase
 from routing.services import ticket_route
 from routing.tests.fakes import NO_LLM, FakePredictor, prediction
 from tickets.models import Status, Ticket
-from tickets.services import ticket_create
+from tickets.services import ticket_store
 from tickets.tests.factories import CategoryFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,13 +66,12 @@ def test_legacy_billing_rule_from_admin_routes_tickets(admin_client, legacy, cus
     assert response.status_code == 302
     rule = RoutingRule.objects.get()
     assert rule.add_tags == ["legacy", "app"]
-    ticket = ticket_create(
+    ticket = ticket_store(
         subject="Charged twice",
         body="",
         channel="in_app",
         customer=customer,
         context={"app_version": "2.9.1"},
-        run_pipeline=False,
     ).ticket
     ticket.category = billing
     ticket.save()
@@ -236,9 +235,7 @@ def test_urgency_phrases_are_editable(admin_client):
 
 
 def test_classification_log_and_versions_are_read_only(admin_client, legacy, customer):
-    ticket = ticket_create(
-        subject="s", body="b", channel="api", customer=customer, run_pipeline=False
-    ).ticket
+    ticket = ticket_store(subject="s", body="b", channel="api", customer=customer).ticket
     log = ticket_route(ticket=ticket, predictor=FakePredictor(None), llm=NO_LLM)
     assert (
         admin_client.get(reverse("admin:routing_classificationlog_changelist")).status_code == 200
@@ -259,9 +256,7 @@ def test_classification_log_and_versions_are_read_only(admin_client, legacy, cus
 
 def test_accuracy_page(admin_client, customer):
     QueueFactory(slug="billing")
-    ticket = ticket_create(
-        subject="s", body="b", channel="api", customer=customer, run_pipeline=False
-    ).ticket
+    ticket = ticket_store(subject="s", body="b", channel="api", customer=customer).ticket
     ticket_route(
         ticket=ticket, predictor=FakePredictor(prediction(queue=("billing", 0.9))), llm=NO_LLM
     )

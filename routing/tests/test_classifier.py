@@ -167,13 +167,13 @@ def test_large_noisy_history_gets_monotone_top_label_calibration():
 
 def test_ticket_created_with_a_trained_model_is_routed_and_logged(model_dir):  # noqa: F811
     """The real local model behind the real pipeline: its output must be storable as JSON."""
+    from journey.services import ticket_submit
     from routing.models import ClassificationLog
-    from tickets.services import ticket_create
 
     make_history()
     classifier_train()
 
-    ticket = ticket_create(
+    ticket = ticket_submit(
         subject="Charged twice",
         body="Please refund the invoice, I was charged twice.",
         channel="api",

@@ -110,7 +110,7 @@ def test_nightly_schedule_exists():
 
 
 def test_an_agents_correction_is_learned_by_the_next_training(model_dir, manager):  # noqa: F811
-    from tickets.services import ticket_correct
+    from journey.services import ticket_correct
 
     make_history(per_queue=20)
     sales = Queue.objects.get(slug="sales")

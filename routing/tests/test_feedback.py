@@ -2,11 +2,12 @@
 
 import pytest
 
+from journey.services import ticket_correct, ticket_reassign
 from routing.selectors import accuracy_report, training_rows
 from routing.services import ticket_route
 from routing.tests.fakes import NO_LLM, FakePredictor, prediction
 from tickets.models import Status, Ticket
-from tickets.services import ticket_correct, ticket_create, ticket_reassign
+from tickets.services import ticket_store
 from tickets.tests.factories import CategoryFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +19,8 @@ def queues(db):
 
 
 def routed(customer, subject, *, queue="billing", category="", confidence=0.9, version="7"):
-    ticket = ticket_create(
-        subject=subject, body="body text", channel="api", customer=customer, run_pipeline=False
+    ticket = ticket_store(
+        subject=subject, body="body text", channel="api", customer=customer
     ).ticket
     fields = {"queue": (queue, confidence)}
     if category:

@@ -3,12 +3,12 @@
 import pytest
 
 from agents.models import Skill
+from journey.services import ticket_submit
 from routing.models import ClassificationLog, RoutingRule, UrgencyPhrase
 from routing.services import ticket_route
 from routing.tests.fakes import NO_LLM, CrashingPredictor, FakeLLM, FakePredictor, prediction
 from routing.tests.policy_support import new_ticket, route
 from tickets.models import Category, Queue, TicketEvent
-from tickets.services import ticket_create
 from tickets.tests.factories import CategoryFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
@@ -344,7 +344,7 @@ def test_pipeline_routes_through_ticket_create(customer):
         conditions="app_version < 3.0 and category = billing",
         set_queue=legacy,
     )
-    ticket = ticket_create(
+    ticket = ticket_submit(
         subject="Invoice is wrong",
         body="",
         channel="in_app",
@@ -355,7 +355,7 @@ def test_pipeline_routes_through_ticket_create(customer):
     assert ticket.queue == legacy and ticket.category == billing_cat
     assert ticket.routing_reason.startswith("rules 'Invoices', 'Legacy billing' matched")
     assert ClassificationLog.objects.filter(ticket=ticket, source="rules").count() == 1
-    newer = ticket_create(
+    newer = ticket_submit(
         subject="Invoice is wrong",
         body="",
         channel="in_app",

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from journey import services
 from sla.models import BusinessCalendar, Holiday, SLAPolicy, TicketSLA
 from sla.selectors import sla_targets_for
 from sla.services import sla_clock_pause, sla_clock_resume, sla_clock_start
-from tickets import services
 from tickets.models import Priority, Status, TicketEvent
 from tickets.tests.factories import QueueFactory, TicketFactory
 
@@ -93,7 +93,7 @@ def test_queue_calendar_counts_business_time(queue):
 
 
 def test_intake_pipeline_starts_the_clocks(customer):
-    ticket = services.ticket_create(
+    ticket = services.ticket_submit(
         subject="Site down",
         body="Nothing loads",
         channel="api",
@@ -150,7 +150,7 @@ def test_pending_customer_pauses_and_customer_reply_resumes(ticket, agent, custo
     # Pretend the customer took two hours to answer.
     ticket.sla_paused_at -= timedelta(hours=2)
     ticket.save(update_fields=["sla_paused_at"])
-    services.comment_create(ticket=ticket, user=customer, body="Here are the logs.")
+    services.comment_add(ticket=ticket, user=customer, body="Here are the logs.")
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
     assert ticket.sla_paused_at is None
@@ -217,9 +217,9 @@ def test_lowering_priority_lets_a_fired_level_fire_again_for_the_new_deadline(ti
 
 def test_first_public_reply_meets_first_response(ticket, agent):
     sla_clock_start(ticket=ticket)
-    services.comment_create(ticket=ticket, user=agent.user, body="On it", internal=True)
+    services.comment_add(ticket=ticket, user=agent.user, body="On it", internal=True)
     assert not TicketEvent.objects.filter(ticket=ticket, kind="sla_first_response").exists()
-    services.comment_create(ticket=ticket, user=agent.user, body="We are looking into it.")
+    services.comment_add(ticket=ticket, user=agent.user, body="We are looking into it.")
     event = TicketEvent.objects.get(ticket=ticket, kind="sla_first_response")
     assert event.data["met"] is True
     assert TicketSLA.objects.get(ticket=ticket).first_response_met is True
@@ -230,7 +230,7 @@ def test_late_first_reply_is_breached(ticket, agent):
     ticket.refresh_from_db()
     ticket.sla_first_response_due = timezone.now() - timedelta(minutes=5)
     ticket.save(update_fields=["sla_first_response_due"])
-    services.comment_create(ticket=ticket, user=agent.user, body="Sorry for the wait.")
+    services.comment_add(ticket=ticket, user=agent.user, body="Sorry for the wait.")
     assert TicketSLA.objects.get(ticket=ticket).first_response_met is False
     assert TicketEvent.objects.get(ticket=ticket, kind="sla_first_response").reason == "breached"
 
@@ -242,7 +242,7 @@ def test_resolving_records_the_resolution_outcome_and_reopening_resumes(ticket, 
     ticket.refresh_from_db()
     assert TicketSLA.objects.get(ticket=ticket).resolution_met is True
     assert ticket.sla_paused_at is not None
-    services.comment_create(ticket=ticket, user=customer, body="Still broken")
+    services.comment_add(ticket=ticket, user=customer, body="Still broken")
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
     assert ticket.sla_paused_at is None

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from agents.models import Agent, Skill
 from agents.tests.factories import AgentFactory, SkillFactory
+from journey import services
 from routing.models import RoutingRule
 from sla.models import BusinessCalendar, Holiday, SLAPolicy
-from tickets import services
 from tickets.models import Category, Comment, Queue, Status, Ticket, TicketEvent
 from tickets.tests.factories import CategoryFactory, QueueFactory, TicketFactory, UserFactory
 

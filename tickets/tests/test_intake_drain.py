@@ -13,11 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from helpdesk import pipeline
-from tickets import intake
+from journey import doorbell as intake
+from journey import pipeline
+from journey.services import ticket_ingest, ticket_intake_drain
+from journey.tasks import ticket_intake_drain as drain_task
 from tickets.models import Ticket, TicketEvent
-from tickets.services import ticket_create, ticket_intake_drain
-from tickets.tasks import ticket_intake_drain as drain_task
+from tickets.services import ticket_store
 
 from .factories import UserFactory
 from .webhook_helpers import payload, post
@@ -46,14 +47,12 @@ def drains(monkeypatch):
 
 def stored(n: int, **overrides) -> list[Ticket]:
     return [
-        ticket_create(
+        ticket_ingest(
             subject=f"Refund for order {i}",
             body="I was charged twice.",
             channel="email",
             customer_email=f"c{i}@example.com",
             external_id=f"drain-{i}",
-            defer_pipeline=True,
-            link_customer=True,
             **overrides,
         ).ticket
         for i in range(n)
@@ -86,8 +85,8 @@ def test_the_fast_path_stores_the_same_ticket_as_the_orm_path(settings):
         context={"platform": "ios", "session_events": ["a", "b"]},
         language="de",
     )
-    fast = ticket_create(external_id="fast", defer_pipeline=True, **fields).ticket
-    slow = ticket_create(external_id="slow", run_pipeline=False, **fields).ticket
+    fast = ticket_ingest(external_id="fast", **fields).ticket
+    slow = ticket_store(external_id="slow", **fields).ticket
     fast.subject = "Crash on start"
     fast.save()  # the returned instance behaves as a stored one (an UPDATE, not an INSERT)
     fast, slow = Ticket.objects.get(pk=fast.pk), Ticket.objects.get(pk=slow.pk)
@@ -147,16 +146,15 @@ def test_a_drain_looks_again_after_the_memo_and_takes_a_ticket_whose_ring_was_sk
 
     def sleep(seconds):  # the ticket commits while the drain waits
         slept.append(seconds)
-        ticket_create(
+        ticket_ingest(
             subject="Refund please",
             body="Charged twice.",
             channel="email",
             customer_email="late@example.com",
             external_id="drain-late",
-            defer_pipeline=True,
         )
 
-    monkeypatch.setattr("tickets.services.time.sleep", sleep, raising=False)
+    monkeypatch.setattr("journey.services.intake.time.sleep", sleep, raising=False)
     assert ticket_intake_drain() == 2
     assert slept == [0.1]
     assert not Ticket.objects.filter(intake_pending=True).exists()
@@ -166,7 +164,7 @@ def test_a_drain_looks_again_after_the_memo_and_takes_a_ticket_whose_ring_was_sk
 def test_without_the_memo_a_drain_stops_at_its_first_empty_look(monkeypatch):
     stored(1)
     monkeypatch.setattr(
-        "tickets.services.time.sleep", lambda s: pytest.fail("slept"), raising=False
+        "journey.services.intake.time.sleep", lambda s: pytest.fail("slept"), raising=False
     )
     assert ticket_intake_drain() == 1
 
@@ -236,7 +234,7 @@ def test_a_drain_that_hits_its_limit_hands_over_to_another(drains):
 
 
 def test_the_drain_is_scheduled_every_minute():
-    task = PeriodicTask.objects.get(task="tickets.tasks.ticket_intake_drain")
+    task = PeriodicTask.objects.get(task="journey.tasks.ticket_intake_drain")
     assert task.enabled and task.interval.every == 1 and task.interval.period == "minutes"
 
 

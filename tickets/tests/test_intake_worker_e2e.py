@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 
 from helpdesk.celery import app as celery_app
+from journey import doorbell as intake
 from tests.processes import celery_env, start_celery, stop
-from tickets import intake
 from tickets.models import Ticket
 
 from .webhook_helpers import payload, post

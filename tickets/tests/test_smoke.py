@@ -1,12 +1,12 @@
 import pytest
 
+from journey.services import ticket_submit
 from tickets.models import Status, TicketEvent
-from tickets.services import ticket_create
 
 
 @pytest.mark.django_db
 def test_ticket_create_stores_ticket_and_first_event(customer):
-    result = ticket_create(subject="Hi", body="Help", channel="api", customer=customer)
+    result = ticket_submit(subject="Hi", body="Help", channel="api", customer=customer)
     assert result.created
     assert result.ticket.status == Status.OPEN
     assert result.ticket.customer_email == customer.email
@@ -15,7 +15,7 @@ def test_ticket_create_stores_ticket_and_first_event(customer):
 
 @pytest.mark.django_db
 def test_ticket_create_is_idempotent_on_external_id():
-    first = ticket_create(subject="A", body="b", channel="email", external_id="x-1")
-    second = ticket_create(subject="A", body="b", channel="email", external_id="x-1")
+    first = ticket_submit(subject="A", body="b", channel="email", external_id="x-1")
+    second = ticket_submit(subject="A", body="b", channel="email", external_id="x-1")
     assert not second.created
     assert first.ticket.pk == second.ticket.pk

@@ -46,7 +46,7 @@ def test_new_ticket_is_201_with_id_status_and_time(client):
 
 def test_the_answer_has_the_documented_schema_for_new_and_repeated_tickets(client, settings):
     """The answer is built without the serializer; it must stay what the schema says."""
-    from tickets.webhooks import IngestWebhookApi
+    from journey.webhooks import IngestWebhookApi
 
     for deferred in (True, False):
         settings.HELPDESK_INGEST_DEFERRED = deferred

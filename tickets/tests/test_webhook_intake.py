@@ -27,7 +27,7 @@ def client():
 
 
 def test_a_failing_inline_intake_leaves_no_partial_rows(client, monkeypatch, settings):
-    from helpdesk import pipeline
+    from journey import pipeline
 
     settings.HELPDESK_INGEST_DEFERRED = False
 
@@ -56,8 +56,8 @@ def test_deferred_intake_routes_the_ticket_right_after_commit(
 
 def test_deferred_intake_runs_once_and_a_failure_loses_nothing(client, monkeypatch, settings):
     settings.HELPDESK_INGEST_DEFERRED = True
-    from helpdesk import pipeline
-    from tickets.services import ticket_intake_deferred
+    from journey import pipeline
+    from journey.services import ticket_intake_once
 
     real_intake = pipeline.ticket_intake
 
@@ -69,12 +69,12 @@ def test_deferred_intake_runs_once_and_a_failure_loses_nothing(client, monkeypat
     assert response.status_code == 201
     ticket_id = response.json()["ticket_id"]
     with pytest.raises(RuntimeError):
-        ticket_intake_deferred(ticket_id=ticket_id)
+        ticket_intake_once(ticket_id=ticket_id)
     assert Ticket.objects.filter(pk=ticket_id, status="open").exists()  # stored, not lost
 
     monkeypatch.setattr(pipeline, "ticket_intake", real_intake)
-    assert ticket_intake_deferred(ticket_id=ticket_id) is True  # the retry routes it
-    assert ticket_intake_deferred(ticket_id=ticket_id) is False  # a repeat does nothing
+    assert ticket_intake_once(ticket_id=ticket_id) is True  # the retry routes it
+    assert ticket_intake_once(ticket_id=ticket_id) is False  # a repeat does nothing
     assert TicketEvent.objects.filter(ticket_id=ticket_id, kind="routed").count() == 1
 
 

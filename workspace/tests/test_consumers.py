@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 
 from core.ws_auth import TokenOrSessionAuthMiddleware
 from helpdesk.ws_urls import websocket_urlpatterns
+from journey import services
 from live import realtime
-from tickets import services
 from tickets.models import Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory
 from workspace.access import status_token_make
@@ -194,13 +194,13 @@ async def test_internal_note_reaches_staff_but_never_the_customer(ticket, custom
     await _next(staff, "ticket.snapshot")
 
     note = await _sync(
-        services.comment_create, ticket=ticket, user=agent.user, body="secret", internal=True
+        services.comment_add, ticket=ticket, user=agent.user, body="secret", internal=True
     )
     seen = await _next(staff, "ticket.comment_added")
     assert seen["comment_id"] == note.pk and seen["internal"] is True
     assert await cust.receive_nothing(timeout=0.3)
 
-    reply = await _sync(services.comment_create, ticket=ticket, user=agent.user, body="Hello")
+    reply = await _sync(services.comment_add, ticket=ticket, user=agent.user, body="Hello")
     public = await _next(cust, "ticket.comment_added")
     assert public == {
         "type": "ticket.comment_added",
@@ -259,7 +259,7 @@ async def test_a_rolled_back_change_sends_nothing(ticket, customer, agent):
     def change_then_fail():
         with pytest.raises(RuntimeError), transaction.atomic():
             services.ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
-            services.comment_create(ticket=ticket, user=agent.user, body="never sent")
+            services.comment_add(ticket=ticket, user=agent.user, body="never sent")
             raise RuntimeError("boom")
 
     await _sync(change_then_fail)
@@ -451,7 +451,7 @@ async def test_events_of_one_transaction_arrive_in_order(ticket, customer, agent
     def together():
         with transaction.atomic():
             services.ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
-            services.comment_create(ticket=ticket, user=agent.user, body="On it")
+            services.comment_add(ticket=ticket, user=agent.user, body="On it")
 
     await _sync(together)
     first = await cust.receive_json_from(timeout=5)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from agents.tests.factories import AgentFactory
-from tickets import services
+from journey import services
 from tickets.models import Channel, Comment, Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
 from workspace.access import status_token_make
@@ -102,7 +102,7 @@ def test_ticket_page_shows_notes_context_and_escapes_text(agent_client, agent, t
     ticket.confidence = 0.82
     ticket.suggested_reply = "Hello, please try again."
     ticket.save()
-    services.comment_create(ticket=ticket, user=agent.user, body="note to self", internal=True)
+    services.comment_add(ticket=ticket, user=agent.user, body="note to self", internal=True)
     page = agent_client.get(f"/workspace/tickets/{ticket.pk}/").content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -181,8 +181,8 @@ def test_customer_opens_a_ticket_and_sees_only_public_comments(customer_client, 
     ticket = Ticket.objects.get()
     assert response.url == f"/support/tickets/{ticket.pk}/"
     assert ticket.channel == Channel.WEB and ticket.customer == customer
-    services.comment_create(ticket=ticket, user=agent.user, body="INTERNAL-XYZ", internal=True)
-    services.comment_create(ticket=ticket, user=agent.user, body="Public answer")
+    services.comment_add(ticket=ticket, user=agent.user, body="INTERNAL-XYZ", internal=True)
+    services.comment_add(ticket=ticket, user=agent.user, body="Public answer")
     page = customer_client.get(response.url).content.decode()
     assert "Public answer" in page and "INTERNAL-XYZ" not in page
     part = customer_client.get(f"/support/tickets/{ticket.pk}/conversation/").content.decode()
@@ -211,7 +211,7 @@ def test_anonymous_visitor_gets_a_signed_status_link(
     assert ticket.customer is None and ticket.customer_email == "visitor@example.com"
     assert response.status_code == 302 and "/support/s/" in response.url
     assert response.url.split("testserver")[-1] in mail.outbox[0].body
-    services.comment_create(ticket=ticket, user=agent.user, body="SECRET", internal=True)
+    services.comment_add(ticket=ticket, user=agent.user, body="SECRET", internal=True)
     page = client.get(response.url).content.decode()
     assert "Help" in page and "SECRET" not in page
     forged = status_token_make(ticket_id=ticket.pk)[:-2] + "xx"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
-from tickets import services
+from journey import services
 from tickets.selectors import comment_list, ticket_get
 
 from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm
@@ -103,7 +103,7 @@ def ticket_comment(request, ticket_id):
     error = None
     if form.is_valid():
         try:
-            services.comment_create(
+            services.comment_add(
                 ticket=ticket,
                 user=request.user,
                 body=form.cleaned_data["body"],

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from agents.services.notifications import notification_enqueue
 from core.exceptions import ApplicationError
 from core.roles import user_role
-from tickets import services
+from journey import services
 from tickets.models import Channel
 from tickets.selectors import comment_list, ticket_get, ticket_list
 
@@ -23,13 +23,12 @@ def ticket_open(request):
     form = TicketOpenForm(request.POST or None, signed_in=signed_in)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = services.ticket_create(
+        result = services.ticket_submit(
             subject=data["subject"],
             body=data["body"],
             channel=Channel.WEB,
             customer=request.user if signed_in else None,
             customer_email="" if signed_in else data["email"],
-            actor=request.user if signed_in else None,
         )
         ticket = result.ticket
         if signed_in:
@@ -93,9 +92,7 @@ def ticket_reply(request, ticket_id):
     error = None
     if form.is_valid():
         try:
-            services.comment_create(
-                ticket=ticket, user=request.user, body=form.cleaned_data["body"]
-            )
+            services.comment_add(ticket=ticket, user=request.user, body=form.cleaned_data["body"])
             form = CustomerReplyForm()
         except ApplicationError as exc:
             error = exc

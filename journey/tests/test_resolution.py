@@ -8,10 +8,12 @@ import pytest
 from django.utils import timezone
 
 from agents.models import AgentKind, AIAction, AIResolutionAttempt, Notification
-from agents.resolution.agent import REVIEW_TAG, ticket_ai_resolve, ticket_suggest_reply
+from agents.resolution.agent import REVIEW_TAG, ticket_suggest_reply
 from agents.services import ticket_intake_assign
 from agents.tests.factories import AgentFactory
 from agents.tests.helpers import make_agent
+from journey import pipeline
+from journey.services import ticket_ai_resolve
 from tickets.models import AuthorKind, Comment, Status
 from tickets.tests.factories import CommentFactory, QueueFactory, TicketFactory
 
@@ -252,12 +254,14 @@ def test_the_reply_goes_back_through_the_originating_channel(
 
 
 def test_intake_hands_ai_queue_tickets_to_the_ai_agent_after_commit(
-    ai_queue, ai_agent, human, customer, claude, django_capture_on_commit_callbacks
+    ai_queue, ai_agent, human, customer, claude, django_capture_on_commit_callbacks, monkeypatch
 ):
     claude(RESET_REPLY, 0.9)
     ticket = TicketFactory(queue=ai_queue, customer=customer, subject="Password", body="Reset?")
+    # routing already placed the ticket in the AI queue
+    monkeypatch.setattr(pipeline.routing, "ticket_route", lambda **kwargs: None)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        ticket_intake_assign(ticket=ticket)
+        pipeline.ticket_intake(ticket=ticket)
     ticket.refresh_from_db()
     assert ticket.assigned_agent == ai_agent and ticket.status == Status.ASSIGNED
     assert not AIResolutionAttempt.objects.exists()  # nothing ran inside the transaction

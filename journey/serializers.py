@@ -9,9 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.roles import is_staff_role
-
-from . import text
-from .models import AuthorKind, Comment, Ticket
+from tickets import text
+from tickets.models import AuthorKind, Comment, Ticket
 
 
 class CleanCharField(serializers.CharField):

@@ -3,9 +3,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.api.base import ApiView
+from journey.serializers import BodyField, CommentOutputSerializer
+from journey.services.conversation import comment_add
 from tickets.selectors import comment_list
-from tickets.serializers import BodyField, CommentOutputSerializer
-from tickets.services import comment_create
 
 from .common import visible_ticket
 
@@ -42,7 +42,7 @@ class TicketCommentsApi(ApiView):
         ticket = visible_ticket(request, ticket_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        comment = comment_create(
+        comment = comment_add(
             ticket=ticket,
             user=request.user,
             body=serializer.validated_data["body"],

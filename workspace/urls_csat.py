@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_csat
+from .views import csat as views_csat
 
 urlpatterns = [
     path("<str:token>/", views_csat.csat_choose, name="csat-choose"),

@@ -5,14 +5,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.api.base import ApiView
-from tickets.models import Category, Priority, Queue, Status, Ticket
-from tickets.serializers import (
+from journey.serializers import (
     CleanCharField,
     SlugRefField,
     StaffTicketOutputSerializer,
     ticket_output,
 )
-from tickets.services import ticket_change_status, ticket_correct, ticket_reassign
+from journey.services.changes import ticket_correct, ticket_reassign
+from journey.services.status import ticket_change_status
+from tickets.models import Category, Priority, Queue, Status, Ticket
 
 from .common import staff_ticket, visible_ticket
 

@@ -2,7 +2,7 @@
 
 Checks, in order: rate limit (429), size (413, declared then real), content type (415), HMAC
 signature of the raw body in constant time (401), JSON and fields (400). Idempotent on
-`external_id` through the database's unique constraint (see `ticket_create`)."""
+`external_id` through the database's unique constraint (see `journey.intake.ticket_ingest`)."""
 
 import hashlib
 import hmac
@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 from core.api.jsonbody import declared_length, is_json_media_type, loads, read_limited
 from core.api.serializers import SharedFieldsMixin
 from core.api.throttling import ScopedRateThrottle
+from tickets.models import Channel
+from tickets.selectors import ticket_by_external_id
 
-from .models import Channel
-from .selectors import ticket_by_external_id
 from .serializers import (
     BodyField,
     CleanCharField,
@@ -29,7 +29,7 @@ from .serializers import (
     NormalisedEmailField,
     language_from_context,
 )
-from .services import ticket_create
+from .services.intake import ticket_ingest
 
 SIGNATURE_HEADER = "X-Helpdesk-Signature"
 
@@ -141,23 +141,20 @@ class IngestWebhookApi(APIView):
         serializer = self.InputSerializer(data=loads(raw))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        deferred = settings.HELPDESK_INGEST_DEFERRED
-        if not deferred:  # a retry: one indexed read, no insert attempt, no user lookup
+        if not settings.HELPDESK_INGEST_DEFERRED:  # a retry: one indexed read, no insert, no lookup
             existing = ticket_by_external_id(external_id=data["external_id"])
             if existing is not None:
                 return Response(answer(existing), status=200)
         # Deferred, a new ticket and a retry cost one statement each (on PostgreSQL): the insert
         # either stores the ticket or reads back the one stored under its external_id.
         context = data.get("context") or {}
-        result = ticket_create(
+        result = ticket_ingest(
+            external_id=data["external_id"],
+            channel=data["channel"],
             subject=data["subject"],
             body=data["body"],
-            channel=data["channel"],
             customer_email=data["customer_email"],
-            link_customer=True,
-            external_id=data["external_id"],
             context=context,
             language=language_from_context(context),
-            defer_pipeline=deferred,
         )
         return Response(answer(result.ticket), status=201 if result.created else 200)

@@ -7,8 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
-
-from .services import CSAT_SCORES, csat_record, csat_ticket_from_token
+from tickets.csat import CSAT_SCORES, csat_record, csat_ticket_from_token
 
 
 def _wants_json(request) -> bool:
@@ -25,7 +24,7 @@ def _error(request, exc: ApplicationError) -> HttpResponse:
         )
     return render(
         request,
-        "reports/csat.html",
+        "customer/csat.html",
         {"error": exc.message, "scores": CSAT_SCORES},
         status=exc.status_code,
     )
@@ -38,7 +37,7 @@ def csat_choose(request, token: str) -> HttpResponse:
     except ApplicationError as exc:
         return _error(request, exc)
     return render(
-        request, "reports/csat.html", {"ticket": ticket, "token": token, "scores": CSAT_SCORES}
+        request, "customer/csat.html", {"ticket": ticket, "token": token, "scores": CSAT_SCORES}
     )
 
 
@@ -65,6 +64,6 @@ def csat_rate(request, token: str, score: str) -> HttpResponse:
         )
     return render(
         request,
-        "reports/csat.html",
+        "customer/csat.html",
         {"ticket": result.ticket, "token": token, "scores": CSAT_SCORES, "saved": result.score},
     )

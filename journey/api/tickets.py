@@ -8,9 +8,7 @@ from core.api.base import ApiView
 from core.api.pagination import Pagination, page_serializer
 from core.exceptions import NotAllowed
 from core.roles import user_role
-from tickets.models import Channel, Priority, Status
-from tickets.selectors import ticket_list
-from tickets.serializers import (
+from journey.serializers import (
     BodyField,
     ContextSerializer,
     LineField,
@@ -19,7 +17,9 @@ from tickets.serializers import (
     ticket_list_output,
     ticket_output,
 )
-from tickets.services import ticket_create
+from journey.services.intake import ticket_submit
+from tickets.models import Channel, Priority, Status
+from tickets.selectors import ticket_list
 
 from .common import visible_ticket
 
@@ -89,7 +89,7 @@ class TicketListCreateApi(ApiView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         context = data.get("context") or {}
-        result = ticket_create(
+        result = ticket_submit(
             subject=data["subject"],
             body=data["body"],
             channel=Channel.IN_APP if context.get("platform") else Channel.API,
@@ -97,7 +97,6 @@ class TicketListCreateApi(ApiView):
             external_id=external_id,
             context=context,
             language=language_from_context(context),
-            actor=request.user,
         )
         ticket = visible_ticket(request, result.ticket.pk)
         status = 201 if result.created else 200

@@ -1,0 +1,21 @@
+"""The journey's services: the one way a ticket comes into being and changes, whatever the
+channel. Each calls the plain writes of `tickets`, then routing, assignment and SLA in order."""
+
+from .changes import ticket_correct, ticket_reassign
+from .conversation import comment_add
+from .intake import ticket_ingest, ticket_intake_drain, ticket_intake_once, ticket_submit
+from .resolution import ticket_ai_resolve
+from .status import ticket_change_status, ticket_system_transition
+
+__all__ = [
+    "comment_add",
+    "ticket_ai_resolve",
+    "ticket_change_status",
+    "ticket_correct",
+    "ticket_ingest",
+    "ticket_intake_drain",
+    "ticket_intake_once",
+    "ticket_reassign",
+    "ticket_submit",
+    "ticket_system_transition",
+]

@@ -1,0 +1,28 @@
+"""Replies and internal notes, and what they do to the ticket."""
+
+from django.db import transaction
+
+from tickets import services as tickets
+from tickets.lifecycle import CUSTOMER_REPLY_TRANSITIONS
+from tickets.models import AuthorKind, Comment, Ticket
+
+from .. import pipeline
+
+
+@transaction.atomic
+def comment_add(*, ticket: Ticket, user, body: str, internal: bool = False) -> Comment:
+    """A reply or an internal note. A customer's reply resumes a pending ticket or reopens a
+    resolved one; an agent's first public reply is the ticket's first response."""
+    author_kind = tickets.author_kind_for(user, internal=internal)
+    ticket = tickets.ticket_lock(ticket)
+    comment = tickets.comment_write(
+        ticket=ticket, author=user, author_kind=author_kind, body=body, internal=internal
+    )
+    if author_kind == AuthorKind.CUSTOMER and ticket.status in CUSTOMER_REPLY_TRANSITIONS:
+        after = CUSTOMER_REPLY_TRANSITIONS[ticket.status]
+        before = tickets.ticket_status_apply(ticket, after, actor=user, reason="customer replied")
+        pipeline.status_changed(ticket=ticket, before=before, after=after)
+    elif author_kind == AuthorKind.AGENT and not internal:
+        if tickets.ticket_first_response_record(ticket=ticket):
+            pipeline.first_response(ticket=ticket)
+    return comment

@@ -1,0 +1,64 @@
+"""The AI resolution agent's run on a ticket handed to it: draft, score, then reply and resolve,
+reply and ask a person to review, or hand over (agents/resolution/agent.py decides which)."""
+
+from django.db import transaction
+
+from agents.models import AIAction, AIResolutionAttempt
+from agents.resolution.agent import (
+    REVIEW_TAG,
+    ai_action_decide,
+    ai_attempt_record,
+    ai_reply_notify,
+    ticket_ai_hand_to_human,
+    ticket_still_with_ai,
+)
+from agents.resolution.drafting import ticket_draft_reply
+from tickets import events
+from tickets.models import Status, Ticket
+
+from .conversation import comment_add
+from .status import ticket_system_transition
+
+
+def ticket_ai_resolve(*, ticket_id) -> AIResolutionAttempt | None:
+    """Run once per ticket handed to the AI agent; a retried task finds it handled and stops."""
+    ticket = Ticket.objects.select_related("queue", "category", "assigned_agent__user").get(
+        pk=ticket_id
+    )
+    if not ticket_still_with_ai(ticket):
+        return None
+    draft = ticket_draft_reply(ticket=ticket)  # outside the transaction: it may call Claude
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("queue", "assigned_agent__user")
+            .get(pk=ticket_id)
+        )
+        if not ticket_still_with_ai(ticket):
+            return None
+        action = ai_action_decide(draft, ticket)
+        attempt = ai_attempt_record(ticket=ticket, draft=draft, action=action)
+        summary = f"AI draft confidence {draft.confidence:.2f} ({draft.source})"
+        data = {"attempt_id": attempt.pk, "confidence": draft.confidence, "action": action}
+        if action == AIAction.RESOLVED:
+            comment_add(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
+            ai_reply_notify(ticket=ticket, draft=draft)
+            events.ticket_system_event(ticket=ticket, kind="ai_resolved", reason=summary, data=data)
+            ticket_system_transition(ticket=ticket, status=Status.RESOLVED, reason=summary)
+        elif action == AIAction.REVIEW:
+            comment_add(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
+            ai_reply_notify(ticket=ticket, draft=draft)
+            ticket.refresh_from_db(fields=["tags", "status", "first_response_at"])
+            if REVIEW_TAG not in ticket.tags:
+                ticket.tags = [*ticket.tags, REVIEW_TAG]
+            events.ticket_system_event(
+                ticket=ticket, kind="ai_review_requested", reason=summary, data=data
+            )
+            ticket_ai_hand_to_human(ticket=ticket, reason="AI reply sent; human review requested")
+        else:
+            ticket.suggested_reply = draft.text
+            events.ticket_system_event(ticket=ticket, kind="ai_handoff", reason=summary, data=data)
+            ticket_ai_hand_to_human(
+                ticket=ticket, reason="AI confidence too low; handed to a human"
+            )
+    return attempt

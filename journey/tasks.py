@@ -1,0 +1,25 @@
+"""Celery tasks of the journey: thin, id-taking, idempotent wrappers around its services."""
+
+from celery import shared_task
+
+from .services.intake import ticket_intake_drain as drain
+from .services.resolution import ticket_ai_resolve
+
+
+@shared_task(
+    name="journey.tasks.ticket_intake_drain",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def ticket_intake_drain() -> int:
+    """Take in every ticket the webhook stored and nobody has routed yet (journey/doorbell.py);
+    also scheduled every minute as a safety net."""
+    return drain()
+
+
+@shared_task(name="journey.tasks.ai_resolution_run", acks_late=True)
+def ai_resolution_run(ticket_id: str) -> str | None:
+    attempt = ticket_ai_resolve(ticket_id=ticket_id)
+    return attempt.action if attempt else None

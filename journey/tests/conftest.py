@@ -1,0 +1,3 @@
+# The AI agent's run and the pipeline's tests use the agents app's fake Claude server and its
+# fresh ranking history.
+from agents.tests.conftest import _fresh_history, fake_server  # noqa: F401

@@ -1,0 +1,59 @@
+"""People changing what routing decided: a queue move (reassignment) and a correction of
+category, priority or queue. Each change is an event the next training run learns from
+(`reassigned`, `corrected`); the journey layer runs what follows (SLA, assignment)."""
+
+from tickets import events
+from tickets.models import Category, Queue, Ticket
+
+
+def ticket_queue_move(*, ticket: Ticket, queue: Queue, actor, reason: str) -> str | None:
+    """Move a locked ticket to `queue`; returns the slug of the queue it left."""
+    before = ticket.queue.slug if ticket.queue else None
+    ticket.queue = queue
+    ticket.save(update_fields=["queue", "updated_at"])
+    events.ticket_field_changed_event(
+        ticket=ticket,
+        actor=actor,
+        kind="reassigned",
+        field="queue",
+        before=before,
+        after=queue.slug,
+        reason=reason,
+    )
+    return before
+
+
+def ticket_routing_correct(
+    *,
+    ticket: Ticket,
+    actor,
+    category: Category | None = None,
+    priority: str | None = None,
+    queue: Queue | None = None,
+    reason: str = "",
+) -> dict[str, tuple]:
+    """Correct a locked ticket's routing; returns {field: (before, after)} of what changed."""
+    changes: dict[str, tuple] = {}
+    if category is not None and category.pk != ticket.category_id:
+        changes["category"] = (ticket.category.slug if ticket.category else None, category.slug)
+        ticket.category = category
+    if priority is not None and priority != ticket.priority:
+        changes["priority"] = (ticket.priority, priority)
+        ticket.priority = priority
+    if queue is not None and queue.pk != ticket.queue_id:
+        changes["queue"] = (ticket.queue.slug if ticket.queue else None, queue.slug)
+        ticket.queue = queue
+    if not changes:
+        return changes
+    ticket.save(update_fields=["category", "priority", "queue", "updated_at"])
+    for field, (before, after) in changes.items():
+        events.ticket_field_changed_event(
+            ticket=ticket,
+            actor=actor,
+            kind="corrected",
+            field=field,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    return changes
