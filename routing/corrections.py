@@ -11,10 +11,9 @@ def ticket_queue_move(*, ticket: Ticket, queue: Queue, actor, reason: str) -> st
     before = ticket.queue.slug if ticket.queue else None
     ticket.queue = queue
     ticket.save(update_fields=["queue", "updated_at"])
-    events.ticket_field_changed_event(
+    events.ticket_reassigned_event(
         ticket=ticket,
         actor=actor,
-        kind="reassigned",
         field="queue",
         before=before,
         after=queue.slug,
@@ -47,10 +46,9 @@ def ticket_routing_correct(
         return changes
     ticket.save(update_fields=["category", "priority", "queue", "updated_at"])
     for field, (before, after) in changes.items():
-        events.ticket_field_changed_event(
+        events.ticket_corrected_event(
             ticket=ticket,
             actor=actor,
-            kind="corrected",
             field=field,
             before=before,
             after=after,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, Q
 
 from live import realtime
+from live.types import EventType
 from tickets import events
 from tickets.models import Category, Queue, Ticket
 
@@ -108,21 +109,12 @@ def ticket_route(
     latency_ms = (time.perf_counter() - started) * 1000
     _write(ticket, decision, outcome, compiled, prediction)
     if urgent and before_priority != "urgent":
-        events.ticket_field_changed_event(
-            ticket=ticket,
-            actor=None,
-            kind="urgency_override",
-            field="priority",
-            before=before_priority,
-            after="urgent",
-            reason=f"phrase '{urgent[0]}'",
-            data={"phrases": urgent},
-        )
+        events.ticket_urgency_override_event(ticket=ticket, before=before_priority, phrases=urgent)
     log = _log(
         ticket, decision, outcome, compiled, prediction, source, urgent, latency_ms, facts, notes
     )
     realtime.publish(
-        "ticket.routed",
+        EventType.ROUTED,
         ticket,
         {
             "queue": ticket.queue.slug if ticket.queue_id else None,
@@ -258,9 +250,8 @@ def _write(ticket, d: _Decision, outcome, compiled, prediction) -> None:
             "updated_at",
         ]
     )
-    events.ticket_system_event(
+    events.ticket_routed_event(
         ticket=ticket,
-        kind="routed",
         reason=ticket.routing_reason,
         data={
             "queue": d.queue.slug if d.queue else None,

@@ -1,146 +1,137 @@
-"""Side effects of escalations the monitor has claimed: system comments, audit events, live events
-and notifications, written in bulk for the claimed ids only (inside the claiming transaction, so
-they exist exactly when the claim does)."""
+"""Side effects of escalations the monitor has claimed: system notes, audit events, live events
+and notifications, for the claimed ids only and in bulk (inside the claiming transaction, so
+they exist exactly when the claim does). The notes and events are tickets' bulk writers
+(tickets/services/escalation.py); their text is `tickets.events.escalation_note`."""
 
 import logging
-import math
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
+from agents.models import Agent
 from core.roles import MANAGERS_GROUP
 from live import realtime
-from tickets.models import AuthorKind, Comment, Status, Ticket, TicketEvent
-
-from . import escalation_sql
-from .escalation_sql import LABEL, Fired
+from live.types import EventType
+from tickets.events import escalation_note
+from tickets.models import AuthorKind, Status
+from tickets.services.escalation import EscalationNote, tickets_escalation_notes
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 5000
+
+@dataclass(frozen=True)
+class Fired:
+    """One escalation written for one ticket: what the live event and the mail need."""
+
+    ticket_id: uuid.UUID
+    comment_id: int
+    level: int  # the ticket's escalation level now
+    kind: str  # first_response | resolution
+    state: str  # at_risk | breached
+    minutes: int
+    text: str
+    email: str  # the assignee's
+    subject: str
+    queue_id: int | None = None  # whose workspace lists the live events concern
+    agent_id: int | None = None
 
 
-def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Ticket]:
-    rows: dict[uuid.UUID, Ticket] = {}
-    for start in range(0, len(ids), CHUNK):
-        rows.update(
-            Ticket.objects.filter(pk__in=ids[start : start + CHUNK])
-            .select_related("assigned_agent__user")
-            .only(
-                "id",
-                "subject",
-                "sla_first_response_due",
-                "sla_resolution_due",
-                "escalation_level",
-                "queue",
-                "assigned_agent__user__email",
-            )
-            .in_bulk()
-        )
-    return rows
+@dataclass(frozen=True)
+class Claim:
+    """A ticket one claim of the monitor took, with what its side effects need of it."""
+
+    ticket_id: uuid.UUID
+    subject: str
+    due: datetime  # the deadline that fired
+    level: int  # escalation level the claim read (before it, for a breach; after, at risk)
+    queue_id: int | None
+    agent_id: int | None
 
 
-def _fired_write_orm(*, kind: str, state: str, ids: list[uuid.UUID], now: datetime) -> list[Fired]:
-    """The portable path (SQLite): the same rows as escalation_sql, through bulk_create."""
-    tickets = _load(ids)
-    prepared = []
-    for pk in ids:
-        ticket = tickets[pk]
-        due = getattr(ticket, f"sla_{kind}_due")
-        if state == "at_risk":
-            minutes = max(math.ceil((due - now).total_seconds() / 60), 0)
-            text = (
-                f"SLA at risk: {LABEL[kind]} due in {minutes} minutes ({due:%Y-%m-%d %H:%M} UTC)."
-            )
-            data = {"deadline": kind, "state": state, "minutes_left": minutes}
-        else:
-            minutes = math.floor((now - due).total_seconds() / 60)
-            text = f"SLA breached: {LABEL[kind]} was due {due:%Y-%m-%d %H:%M} UTC ({minutes} minutes ago)."
-            data = {"deadline": kind, "state": state, "minutes_over": minutes}
-        prepared.append((ticket, minutes, text, data))
-    comments = Comment.objects.bulk_create(
-        [
-            Comment(ticket_id=t.pk, author_kind=AuthorKind.SYSTEM, body=text, internal=True)
-            for t, _, text, _ in prepared
-        ],
-        batch_size=CHUNK,
-    )
-    TicketEvent.objects.bulk_create(
-        [
-            TicketEvent(
-                ticket_id=t.pk,
-                kind="escalated",
-                field="escalation_level",
-                after=1 if state == "at_risk" else 2,
-                reason=text,
-                data=data,
-                created_at=now,
-            )
-            for t, _, text, data in prepared
-        ],
-        batch_size=CHUNK,
-    )
+def fired_write(
+    *,
+    kind: str,
+    state: str,
+    claims: list[Claim],
+    levels: dict[uuid.UUID, int],
+    emails: dict[int, str],
+    now: datetime,
+) -> list[Fired]:
+    """The notes and events of one deadline and level, for its claimed tickets (each at most
+    once); `levels` are the tickets' escalation levels after the pass, `emails` the assignees'."""
+    level = 1 if state == "at_risk" else 2
+    minutes_key = "minutes_left" if state == "at_risk" else "minutes_over"
+    fired, notes = [], []
+    for claim in claims:
+        minutes, text = escalation_note(deadline=kind, state=state, due=claim.due, now=now)
+        data = {"deadline": kind, "state": state, minutes_key: minutes}
+        notes.append(EscalationNote(ticket_id=claim.ticket_id, level=level, text=text, data=data))
+        fired.append((claim, minutes, text))
+    comment_ids = tickets_escalation_notes(notes=notes, now=now)
     return [
         Fired(
-            ticket_id=t.pk,
-            comment_id=comment.pk,
-            level=t.escalation_level,
+            ticket_id=claim.ticket_id,
+            comment_id=comment_id,
+            level=levels[claim.ticket_id],
             kind=kind,
             state=state,
             minutes=minutes,
             text=text,
-            subject=t.subject,
-            email=t.assigned_agent.user.email if t.assigned_agent else "",
-            queue_id=t.queue_id,
-            agent_id=t.assigned_agent_id,
+            email=emails.get(claim.agent_id, "") if claim.agent_id else "",
+            subject=claim.subject,
+            queue_id=claim.queue_id,
+            agent_id=claim.agent_id,
         )
-        for (t, minutes, text, _), comment in zip(prepared, comments, strict=True)
+        for (claim, minutes, text), comment_id in zip(fired, comment_ids, strict=True)
     ]
 
 
-def _status_events_write_orm(*, moved: list[tuple[uuid.UUID, str]], now: datetime) -> None:
-    TicketEvent.objects.bulk_create(
-        [
-            TicketEvent(
-                ticket_id=pk,
-                kind="status_changed",
-                field="status",
-                before=before,
-                after=Status.ESCALATED,
-                reason="SLA breached",
-                created_at=now,
-            )
-            for pk, before in moved
-        ],
-        batch_size=CHUNK,
+def _levels(at_risk: dict[str, list[Claim]], breached: dict[str, list[Claim]]) -> dict:
+    """Each claimed ticket's escalation level once the whole pass is through."""
+    levels: dict[uuid.UUID, int] = {}
+    for claims, floor in [(c, 1) for c in at_risk.values()] + [(c, 2) for c in breached.values()]:
+        for claim in claims:
+            now = max(claim.level, floor)
+            levels[claim.ticket_id] = max(levels.get(claim.ticket_id, now), now)
+    return levels
+
+
+def _assignee_emails(claims: list[Claim]) -> dict[int, str]:
+    ids = {claim.agent_id for claim in claims if claim.agent_id}
+    if not ids:
+        return {}
+    return dict(
+        Agent.objects.filter(pk__in=ids).exclude(user__email="").values_list("pk", "user__email")
     )
 
 
 def escalations_record(
     *,
-    at_risk: dict[str, list[uuid.UUID]],
-    breached: dict[str, list[uuid.UUID]],
+    at_risk: dict[str, list[Claim]],
+    breached: dict[str, list[Claim]],
     moved: list[tuple[uuid.UUID, str]],
     now: datetime,
 ) -> list[Fired]:
-    """Comments, audit rows, live events and mail for the claimed escalations."""
-    on_postgres = connection.vendor == "postgresql"
-    write = escalation_sql.fired_write if on_postgres else _fired_write_orm
+    """Notes, audit rows, live events and mail for the claimed escalations; `moved` are the
+    breached tickets moved to `escalated` (their status events are already written)."""
+    levels = _levels(at_risk, breached)
+    emails = _assignee_emails(
+        [c for claims in (*at_risk.values(), *breached.values()) for c in claims]
+    )
     fired: list[Fired] = []
     for state, groups in (("at_risk", at_risk), ("breached", breached)):
-        for kind, ids in groups.items():
-            if ids:
-                fired += write(kind=kind, state=state, ids=ids, now=now)
-    if moved:
-        (escalation_sql.status_events_write if on_postgres else _status_events_write_orm)(
-            moved=moved, now=now
-        )
+        for kind, claims in groups.items():
+            if claims:
+                fired += fired_write(
+                    kind=kind, state=state, claims=claims, levels=levels, emails=emails, now=now
+                )
     # whose workspace lists each ticket's events concern (a moved ticket is always a breached one)
     audiences = {
         item.ticket_id: realtime.audience_of(item.queue_id, item.agent_id) for item in fired
@@ -148,7 +139,7 @@ def escalations_record(
     for item in fired:
         minutes_key = "minutes_left" if item.state == "at_risk" else "minutes_over"
         realtime.publish(
-            "ticket.escalated",
+            EventType.ESCALATED,
             item.ticket_id,
             {
                 "level": item.level,
@@ -160,14 +151,14 @@ def escalations_record(
         )
     for pk, before in moved:
         realtime.publish(
-            "ticket.status_changed",
+            EventType.STATUS_CHANGED,
             pk,
             {"status": Status.ESCALATED, "previous": before},
             audience=audiences.get(pk),
         )
     for item in fired:
         realtime.publish(
-            "ticket.comment_added",
+            EventType.COMMENT_ADDED,
             item.ticket_id,
             {"comment_id": item.comment_id, "author_kind": AuthorKind.SYSTEM, "internal": True},
             internal=True,

@@ -94,15 +94,7 @@ def sla_clock_start(*, ticket: Ticket, now: datetime | None = None) -> TicketSLA
     _apply_deadlines(ticket=ticket, clock=clock, now=now)
     clock.save(force_insert=new)  # a new clock: one INSERT, not an UPDATE that finds nothing first
     ticket.save(update_fields=_DEADLINE_FIELDS)
-    events.ticket_system_event(
-        ticket=ticket,
-        kind="sla_started",
-        data={
-            "first_response_due": ticket.sla_first_response_due.isoformat(),
-            "resolution_due": ticket.sla_resolution_due.isoformat(),
-            "policy": clock.policy_id,
-        },
-    )
+    events.ticket_sla_started_event(ticket=ticket, policy_id=clock.policy_id)
     return clock
 
 
@@ -119,14 +111,8 @@ def sla_deadlines_recompute(
     _apply_deadlines(ticket=ticket, clock=clock, now=now)
     clock.save()
     ticket.save(update_fields=_DEADLINE_FIELDS)
-    events.ticket_system_event(
-        ticket=ticket,
-        kind="sla_recomputed",
-        reason=reason or f"priority {ticket.priority}",
-        data={
-            "first_response_due": [_iso(before[0]), _iso(ticket.sla_first_response_due)],
-            "resolution_due": [_iso(before[1]), _iso(ticket.sla_resolution_due)],
-        },
+    events.ticket_sla_recomputed_event(
+        ticket=ticket, reason=reason or f"priority {ticket.priority}", before=before
     )
     return clock
 
@@ -177,11 +163,8 @@ def sla_first_response_mark(*, ticket: Ticket) -> bool | None:
         return None
     met = ticket.first_response_at <= ticket.sla_first_response_due
     TicketSLA.objects.filter(ticket=ticket).update(first_response_met=met)
-    events.ticket_system_event(
-        ticket=ticket,
-        kind="sla_first_response",
-        reason="met" if met else "breached",
-        data={"met": met, "due": ticket.sla_first_response_due.isoformat()},
+    events.ticket_sla_outcome_event(
+        ticket=ticket, deadline="first_response", met=met, due=ticket.sla_first_response_due
     )
     return met
 
@@ -191,13 +174,6 @@ def _resolution_outcome_record(*, ticket: Ticket, now: datetime) -> None:
         return
     met = now <= ticket.sla_resolution_due
     TicketSLA.objects.filter(ticket=ticket).update(resolution_met=met)
-    events.ticket_system_event(
-        ticket=ticket,
-        kind="sla_resolution",
-        reason="met" if met else "breached",
-        data={"met": met, "due": ticket.sla_resolution_due.isoformat()},
+    events.ticket_sla_outcome_event(
+        ticket=ticket, deadline="resolution", met=met, due=ticket.sla_resolution_due
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

@@ -75,12 +75,5 @@ def csat_record(*, ticket: Ticket, score: int) -> CsatResult:
     now = timezone.now()
     Ticket.objects.filter(pk=ticket.pk).update(csat_score=score, csat_at=now, updated_at=now)
     ticket.csat_score, ticket.csat_at = score, now
-    events.ticket_field_changed_event(
-        ticket=ticket,
-        actor=None,
-        kind="csat_rated",
-        field="csat_score",
-        before=before,
-        after=score,
-    )
+    events.ticket_csat_rated_event(ticket=ticket, before=before, after=score)
     return CsatResult(ticket=ticket, score=score, changed=True)

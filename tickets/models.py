@@ -40,6 +40,14 @@ class Priority(models.TextChoices):
     URGENT = "urgent"
 
 
+class SlaState(models.IntegerChoices):
+    """How far a ticket is along one SLA deadline; each level fires once per deadline."""
+
+    ON_TRACK = 0, "on track"
+    AT_RISK = 1, "at risk"
+    BREACHED = 2, "breached"
+
+
 PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
 
 
@@ -146,9 +154,12 @@ class Ticket(models.Model):
 
     sla_first_response_due = models.DateTimeField(null=True, blank=True)
     sla_resolution_due = models.DateTimeField(null=True, blank=True)
-    # 0 = on track, 1 = at risk notified, 2 = breached; each level fires once per deadline.
-    sla_first_response_state = models.PositiveSmallIntegerField(default=0)
-    sla_resolution_state = models.PositiveSmallIntegerField(default=0)
+    sla_first_response_state = models.PositiveSmallIntegerField(
+        choices=SlaState.choices, default=SlaState.ON_TRACK
+    )
+    sla_resolution_state = models.PositiveSmallIntegerField(
+        choices=SlaState.choices, default=SlaState.ON_TRACK
+    )
     sla_paused_at = models.DateTimeField(null=True, blank=True)
     breach_risk = models.FloatField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
@@ -175,14 +186,17 @@ class Ticket(models.Model):
             models.Index(
                 fields=["sla_first_response_due"],
                 name="ticket_sla_fr_open",
-                condition=Q(first_response_at__isnull=True, sla_first_response_state__lt=2),
+                condition=Q(
+                    first_response_at__isnull=True,
+                    sla_first_response_state__lt=SlaState.BREACHED,
+                ),
             ),
             models.Index(
                 fields=["sla_resolution_due"],
                 name="ticket_sla_res_open",
                 condition=Q(
                     status__in=["open", "assigned", "in_progress", "escalated"],
-                    sla_resolution_state__lt=2,
+                    sla_resolution_state__lt=SlaState.BREACHED,
                 ),
             ),
             models.Index(
@@ -230,13 +244,37 @@ class Comment(models.Model):
 
 
 class TicketEvent(models.Model):
-    """One change to a ticket: the audit trail, the feed of reports, feedback and live events."""
+    """One change to a ticket: the audit trail, the feed of reports, feedback and live events.
+    Each kind has its one writer in tickets/events.py."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        IMPORTED = "imported"
+        STATUS_CHANGED = "status_changed"
+        COMMENT = "comment"
+        INTERNAL_NOTE = "internal_note"
+        ROUTED = "routed"
+        URGENCY_OVERRIDE = "urgency_override"
+        CORRECTED = "corrected"
+        REASSIGNED = "reassigned"
+        ASSIGNED = "assigned"
+        UNASSIGNED = "unassigned"
+        ESCALATED = "escalated"
+        FIRST_RESPONSE = "first_response"
+        SLA_STARTED = "sla_started"
+        SLA_RECOMPUTED = "sla_recomputed"
+        SLA_FIRST_RESPONSE = "sla_first_response"
+        SLA_RESOLUTION = "sla_resolution"
+        CSAT_RATED = "csat_rated"
+        AI_RESOLVED = "ai_resolved"
+        AI_REVIEW_REQUESTED = "ai_review_requested"
+        AI_HANDOFF = "ai_handoff"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     field = models.CharField(max_length=40, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)

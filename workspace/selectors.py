@@ -6,6 +6,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Least
 
 from core.roles import agent_profile, user_role
+from live.types import EventType
 from tickets.models import OPEN_STATUSES, Queue, Status, Ticket
 from tickets.selectors import ticket_list, ticket_visible_q
 
@@ -152,7 +153,7 @@ def _iso(value) -> str | None:
 def ticket_snapshot(*, ticket: Ticket, staff: bool) -> dict:
     """The `ticket.snapshot` message: the ticket's current state, as its audience may see it."""
     snapshot = {
-        "type": "ticket.snapshot",
+        "type": EventType.SNAPSHOT,
         "ticket_id": str(ticket.pk),
         "status": ticket.status,
         "queue": ticket.queue.slug if ticket.queue_id else None,

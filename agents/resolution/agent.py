@@ -79,13 +79,10 @@ def ticket_ai_hand_to_human(*, ticket: Ticket, reason: str) -> None:
     ticket.assigned_agent = None
     ticket.save(update_fields=["assigned_agent", "suggested_reply", "tags", "updated_at"])
     agent_load_refresh(agent_ids=[ai_agent.pk])
-    events.ticket_field_changed_event(
+    events.ticket_unassigned_event(
         ticket=ticket,
         actor=None,
-        kind="unassigned",
-        field="assigned_agent",
         before=ai_agent.name,
-        after=None,
         reason=reason,
         data={"ai": True},
     )

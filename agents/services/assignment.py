@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.jobs import enqueue_on_commit
 from live import realtime
+from live.types import EventType
 from tickets import events
 from tickets.models import OPEN_STATUSES, PRIORITY_RANK, Status, Ticket
 from tickets.services import ticket_system_move
@@ -86,7 +87,7 @@ def _claim(ranked: list[Score]) -> tuple[Agent, Score] | None:
 
 
 def _publish_assigned(ticket: Ticket, agent: Agent) -> None:
-    realtime.publish("ticket.assigned", ticket, {"agent": agent.name, "agent_id": agent.pk})
+    realtime.publish(EventType.ASSIGNED, ticket, {"agent": agent.name, "agent_id": agent.pk})
 
 
 def ticket_assign_agent(
@@ -96,24 +97,29 @@ def ticket_assign_agent(
     actor=None,
     reason: str = "",
     data: dict | None = None,
-    kind: str = "assigned",
+    by_person: bool = False,
 ) -> Ticket:
-    """Record `agent` on a locked ticket, move it to `assigned` where the lifecycle allows."""
+    """Record `agent` on a locked ticket, move it to `assigned` where the lifecycle allows.
+    `by_person`: a person chose the agent (a `reassigned` event, which the ranking counts)."""
     before = ticket.assigned_agent.name if ticket.assigned_agent_id else None
     previous_id = ticket.assigned_agent_id
     ticket.assigned_agent = agent
     ticket.save(update_fields=["assigned_agent", "updated_at"])
     agent_load_refresh(agent_ids=[previous_id, agent.pk])
-    events.ticket_field_changed_event(
-        ticket=ticket,
-        actor=actor,
-        kind=kind,
-        field="assigned_agent",
-        before=before,
-        after=agent.name,
-        reason=reason,
-        data=data,
-    )
+    if by_person:
+        events.ticket_reassigned_event(
+            ticket=ticket,
+            actor=actor,
+            field="assigned_agent",
+            before=before,
+            after=agent.name,
+            reason=reason,
+            data=data,
+        )
+    else:
+        events.ticket_assigned_event(
+            ticket=ticket, before=before, after=agent.name, reason=reason, data=data
+        )
     if ticket.status in (Status.OPEN, Status.ESCALATED):
         ticket, _ = ticket_system_move(ticket=ticket, status=Status.ASSIGNED, reason=reason)
     return ticket
@@ -131,14 +137,11 @@ def _mark_waiting(ticket: Ticket, *, reason: str) -> Ticket:
         return ticket
     ticket.escalation_level = 1
     ticket.save(update_fields=["escalation_level", "updated_at"])
-    events.ticket_system_event(
-        ticket=ticket,
-        kind="escalated",
-        reason=reason,
-        data={"level": ticket.escalation_level, "cause": "no_agent_free"},
+    events.ticket_escalated_event(
+        ticket=ticket, level=ticket.escalation_level, reason=reason, cause="no_agent_free"
     )
     realtime.publish(
-        "ticket.escalated", ticket, {"level": ticket.escalation_level, "reason": reason}
+        EventType.ESCALATED, ticket, {"level": ticket.escalation_level, "reason": reason}
     )
     notification_enqueue(
         event="ticket.escalated",

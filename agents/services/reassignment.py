@@ -73,7 +73,7 @@ def ticket_assign_to(*, ticket: Ticket, agent: Agent, actor, reason: str) -> Tic
         "by_role": user_role(actor),
     }
     locked = ticket_assign_agent(
-        ticket=locked, agent=target, actor=actor, reason=reason, data=data, kind="reassigned"
+        ticket=locked, agent=target, actor=actor, reason=reason, data=data, by_person=True
     )
     _forget_history(locked)
     notification_enqueue(
@@ -104,13 +104,10 @@ def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> T
     locked.assigned_agent = None
     locked.save(update_fields=["assigned_agent", "updated_at"])
     agent_load_refresh(agent_ids=[current.pk])
-    events.ticket_field_changed_event(
+    events.ticket_unassigned_event(
         ticket=locked,
         actor=actor,
-        kind="unassigned",
-        field="assigned_agent",
         before=current.name,
-        after=None,
         reason=f"queue changed: {reason}",
         data={"from_agent_id": current.pk, "queue_id": locked.queue_id},
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 from agents import services as assignment
 from core.exceptions import TransitionError
 from live import realtime
+from live.types import EventType
 from routing.corrections import ticket_queue_move, ticket_routing_correct
 from sla import services as sla
 from tickets import services as tickets
@@ -31,7 +32,7 @@ def ticket_reassign(
     elif queue is not None and ticket.assigned_agent_id is not None:
         assignment.ticket_assign_after_queue_change(ticket=ticket, actor=user, reason=reason)
     realtime.publish(
-        "ticket.reassigned",
+        EventType.REASSIGNED,
         ticket,
         {
             "queue": ticket.queue.slug if ticket.queue else None,
@@ -67,7 +68,7 @@ def ticket_correct(
         ]
         sla.sla_deadlines_recompute(ticket=ticket, reason=", ".join(moved))
     realtime.publish(
-        "ticket.routed",
+        EventType.ROUTED,
         ticket,
         {
             "queue": ticket.queue.slug if ticket.queue else None,

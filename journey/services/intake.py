@@ -17,6 +17,7 @@ from django.db import transaction
 
 from core.memo import config_memo
 from live import realtime
+from live.types import EventType
 from tickets import services as tickets
 from tickets.models import Ticket
 from tickets.selectors import customer_for_email
@@ -57,7 +58,7 @@ def ticket_submit(
         if result.created:
             ticket = result.ticket
             pipeline.ticket_intake(ticket=ticket, explicit_priority=priority is not None)
-            realtime.publish("ticket.created", ticket, {"status": ticket.status})
+            realtime.publish(EventType.CREATED, ticket, {"status": ticket.status})
     return result
 
 
@@ -150,4 +151,4 @@ def _take_in(ticket: Ticket) -> None:
         tickets.ticket_intake_taken(ticket=ticket)
     pipeline.ticket_intake(ticket=ticket)
     if pending:
-        realtime.publish("ticket.created", ticket, {"status": ticket.status})
+        realtime.publish(EventType.CREATED, ticket, {"status": ticket.status})

@@ -43,7 +43,7 @@ def ticket_ai_resolve(*, ticket_id) -> AIResolutionAttempt | None:
         if action == AIAction.RESOLVED:
             comment_add(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
             ai_reply_notify(ticket=ticket, draft=draft)
-            events.ticket_system_event(ticket=ticket, kind="ai_resolved", reason=summary, data=data)
+            events.ticket_ai_resolved_event(ticket=ticket, reason=summary, data=data)
             ticket_system_transition(ticket=ticket, status=Status.RESOLVED, reason=summary)
         elif action == AIAction.REVIEW:
             comment_add(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
@@ -51,13 +51,11 @@ def ticket_ai_resolve(*, ticket_id) -> AIResolutionAttempt | None:
             ticket.refresh_from_db(fields=["tags", "status", "first_response_at"])
             if REVIEW_TAG not in ticket.tags:
                 ticket.tags = [*ticket.tags, REVIEW_TAG]
-            events.ticket_system_event(
-                ticket=ticket, kind="ai_review_requested", reason=summary, data=data
-            )
+            events.ticket_ai_review_requested_event(ticket=ticket, reason=summary, data=data)
             ticket_ai_hand_to_human(ticket=ticket, reason="AI reply sent; human review requested")
         else:
             ticket.suggested_reply = draft.text
-            events.ticket_system_event(ticket=ticket, kind="ai_handoff", reason=summary, data=data)
+            events.ticket_ai_handoff_event(ticket=ticket, reason=summary, data=data)
             ticket_ai_hand_to_human(
                 ticket=ticket, reason="AI confidence too low; handed to a human"
             )

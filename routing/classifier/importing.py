@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from django.db import transaction
 from django.utils import timezone
 
-from tickets.models import Category, Channel, Priority, Queue, Status, Ticket, TicketEvent
+from tickets.models import Category, Channel, Priority, Queue, Status, Ticket
+from tickets.services import tickets_store_history
 
 from .csvio import Mapping, label_slug, normalise_priority, read_rows
 from .language import detect_language
@@ -69,12 +69,7 @@ def tickets_import(
     batch: list[Ticket] = []
 
     def flush() -> None:
-        with transaction.atomic():
-            created = Ticket.objects.bulk_create(batch)
-            TicketEvent.objects.bulk_create(
-                TicketEvent(ticket=t, kind="imported", after=t.status, created_at=t.created_at)
-                for t in created
-            )
+        tickets_store_history(tickets=batch)
         if progress:
             progress(len(batch))
         batch.clear()

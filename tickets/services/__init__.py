@@ -12,7 +12,7 @@ from .lifecycle import (
     ticket_status_apply,
     ticket_system_move,
 )
-from .store import TicketCreateResult, ticket_store, ticket_store_pending
+from .store import TicketCreateResult, ticket_store, ticket_store_pending, tickets_store_history
 
 __all__ = [
     "TicketCreateResult",
@@ -28,4 +28,5 @@ __all__ = [
     "ticket_store",
     "ticket_store_pending",
     "ticket_system_move",
+    "tickets_store_history",
 ]

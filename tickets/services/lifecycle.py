@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.exceptions import NotAllowed, TransitionError
 from core.roles import user_role
 from live import realtime
+from live.types import EventType
 
 from .. import events
 from ..lifecycle import system_can_transition
@@ -48,9 +49,9 @@ def ticket_status_apply(ticket: Ticket, status: str, *, actor=None, reason: str 
     events.ticket_status_changed_event(
         ticket=ticket, actor=actor, before=before, after=status, reason=reason
     )
-    realtime.publish("ticket.status_changed", ticket, {"status": status, "previous": before})
+    realtime.publish(EventType.STATUS_CHANGED, ticket, {"status": status, "previous": before})
     if status == Status.RESOLVED:
-        realtime.publish("ticket.resolved", ticket, {"status": status})
+        realtime.publish(EventType.RESOLVED, ticket, {"status": status})
     return before
 
 
@@ -86,7 +87,7 @@ def comment_write(
         author_kind=author_kind,
     )
     realtime.publish(
-        "ticket.comment_added",
+        EventType.COMMENT_ADDED,
         ticket,
         {"comment_id": comment.pk, "author_kind": author_kind, "internal": internal},
         internal=internal,
@@ -112,5 +113,5 @@ def ticket_first_response_record(*, ticket: Ticket, at: datetime | None = None) 
         return False
     ticket.first_response_at = at or timezone.now()
     ticket.save(update_fields=["first_response_at", "updated_at"])
-    events.ticket_system_event(ticket=ticket, kind="first_response")
+    events.ticket_first_response_event(ticket=ticket)
     return True

@@ -105,6 +105,15 @@ def ticket_store_pending(
     return TicketCreateResult(ticket=ticket, created=True)
 
 
+@transaction.atomic
+def tickets_store_history(*, tickets: list[Ticket]) -> list[Ticket]:
+    """History already handled elsewhere (`import_tickets`): stored as given, in bulk, each with
+    an `imported` event; nothing routes them."""
+    created = Ticket.objects.bulk_create(tickets)
+    events.tickets_imported_events(tickets=created)
+    return created
+
+
 def _ticket(
     *,
     subject: str,
