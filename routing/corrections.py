@@ -1,6 +1,7 @@
-"""People changing what routing decided: a queue move (reassignment) and a correction of
-category, priority or queue. Each change is an event the next training run learns from
-(`reassigned`, `corrected`); the journey layer runs what follows (SLA, assignment)."""
+"""People (and the AI agent) changing what routing decided: a queue move (reassignment), a
+correction of category, priority or queue, and tags. Queue moves and corrections are events the
+next training run learns from (`reassigned`, `corrected`); the journey layer runs what follows
+(SLA, assignment)."""
 
 from tickets import events
 from tickets.models import Category, Queue, Ticket
@@ -55,3 +56,11 @@ def ticket_routing_correct(
             reason=reason,
         )
     return changes
+
+
+def ticket_tags_add(*, ticket: Ticket, tags: list[str]) -> None:
+    """Add tags to a locked ticket (in order, without duplicates)."""
+    merged = list(dict.fromkeys([*(ticket.tags or []), *tags]))
+    if merged != ticket.tags:
+        ticket.tags = merged
+        ticket.save(update_fields=["tags", "updated_at"])

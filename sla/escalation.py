@@ -16,11 +16,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from agents.models import Agent
+from agents.services.notifications import notification_enqueue
 from core.roles import MANAGERS_GROUP
 from live import realtime
 from live.types import EventType
+from tickets import events
 from tickets.events import escalation_note
-from tickets.models import AuthorKind, Status
+from tickets.models import AuthorKind, Status, Ticket
 from tickets.services.escalation import EscalationNote, tickets_escalation_notes
 
 logger = logging.getLogger(__name__)
@@ -209,3 +211,31 @@ def _send(messages) -> None:
         send_mass_mail(messages, fail_silently=False)
     except Exception:  # a mail server outage must not undo an escalation that already happened
         logger.exception("SLA notification mail not sent")
+
+
+@transaction.atomic
+def ticket_wait_escalate(*, ticket: Ticket, reason: str) -> Ticket:
+    """Nobody can take the ticket: it is marked escalated (level 1) and managers are told, once.
+
+    The status stays `open`: the ticket is waiting, not being worked on, and the customer should
+    see that. The monitor may still escalate the status itself later."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.escalation_level < 1:
+        locked.escalation_level = 1
+        locked.save(update_fields=["escalation_level", "updated_at"])
+        events.ticket_escalated_event(
+            ticket=locked, level=locked.escalation_level, reason=reason, cause="no_agent_free"
+        )
+        realtime.publish(
+            EventType.ESCALATED, locked, {"level": locked.escalation_level, "reason": reason}
+        )
+        notification_enqueue(
+            event="ticket.escalated",
+            ticket=locked,
+            audience="managers",
+            dedupe=f"no-agent:{locked.escalation_level}",
+            title=f"No agent free for: {locked.subject}",
+            body=f"Ticket {locked.pk} is waiting for an agent ({reason}).",
+        )
+    ticket.escalation_level, ticket.updated_at = locked.escalation_level, locked.updated_at
+    return ticket

@@ -13,7 +13,7 @@ from tickets import events
 from tickets.models import Channel, Status, Ticket
 
 from ..models import AgentKind, AIAction, AIResolutionAttempt
-from ..services.assignment import ticket_assign
+from ..services.assignment import AssignmentResult, ticket_assign
 from ..services.notifications import notification_enqueue
 from ..workload import agent_load_refresh
 from .drafting import Draft, ticket_draft_reply
@@ -72,12 +72,12 @@ def ai_reply_notify(*, ticket: Ticket, draft: Draft) -> None:
     )
 
 
-def ticket_ai_hand_to_human(*, ticket: Ticket, reason: str) -> None:
-    """The AI agent lets go of a locked ticket (its `suggested_reply` and `tags` as the caller
-    left them are saved too) and a person is assigned."""
+def ticket_ai_hand_to_human(*, ticket: Ticket, reason: str) -> AssignmentResult:
+    """The AI agent lets go of a locked ticket (its `suggested_reply` as the caller left it is
+    saved too) and a person is assigned."""
     ai_agent = ticket.assigned_agent
     ticket.assigned_agent = None
-    ticket.save(update_fields=["assigned_agent", "suggested_reply", "tags", "updated_at"])
+    ticket.save(update_fields=["assigned_agent", "suggested_reply", "updated_at"])
     agent_load_refresh(agent_ids=[ai_agent.pk])
     events.ticket_unassigned_event(
         ticket=ticket,
@@ -86,7 +86,7 @@ def ticket_ai_hand_to_human(*, ticket: Ticket, reason: str) -> None:
         reason=reason,
         data={"ai": True},
     )
-    ticket_assign(ticket=ticket)
+    return ticket_assign(ticket=ticket)
 
 
 def ticket_suggest_reply(*, ticket_id) -> bool:

@@ -23,10 +23,10 @@ from ..eligibility import eligible_agents
 from ..models import Agent, AgentKind
 from ..ranking import Score, rank_agents
 from ..workload import agent_load_refresh, open_ticket_count
-from .notifications import notification_enqueue
 
 SYNCED_FIELDS = ("assigned_agent_id", "status", "escalation_level", "updated_at", "tags")
 WAITING_STATUSES = (Status.OPEN, Status.ESCALATED)
+NOBODY_FREE = "no eligible agent free"
 
 
 @dataclass
@@ -125,42 +125,12 @@ def ticket_assign_agent(
     return ticket
 
 
-def _mark_waiting(ticket: Ticket, *, reason: str) -> Ticket:
-    """Nobody can take it: the ticket is marked escalated (level 1), managers are told, once.
-
-    The status stays `open` (an `assigned` ticket without an agent goes back to `open`): the
-    ticket is waiting, not being worked on, and the customer should see that. The SLA monitor
-    may still escalate the status itself later."""
-    if ticket.status == Status.ASSIGNED:
-        ticket, _ = ticket_system_move(ticket=ticket, status=Status.OPEN, reason=reason)
-    if ticket.escalation_level >= 1:
-        return ticket
-    ticket.escalation_level = 1
-    ticket.save(update_fields=["escalation_level", "updated_at"])
-    events.ticket_escalated_event(
-        ticket=ticket, level=ticket.escalation_level, reason=reason, cause="no_agent_free"
-    )
-    realtime.publish(
-        EventType.ESCALATED, ticket, {"level": ticket.escalation_level, "reason": reason}
-    )
-    notification_enqueue(
-        event="ticket.escalated",
-        ticket=ticket,
-        audience="managers",
-        dedupe=f"no-agent:{ticket.escalation_level}",
-        title=f"No agent free for: {ticket.subject}",
-        body=f"Ticket {ticket.pk} is waiting for an agent ({reason}).",
-    )
-    return ticket
-
-
 @transaction.atomic
-def ticket_assign(
-    *, ticket: Ticket, at: datetime | None = None, escalate_if_none: bool = True
-) -> AssignmentResult:
+def ticket_assign(*, ticket: Ticket, at: datetime | None = None) -> AssignmentResult:
     """Give an unassigned open ticket to the best-scoring eligible human agent with room.
 
-    With nobody free the ticket waits (escalated, level 1) for `ticket_assign_waiting`."""
+    With nobody free the ticket waits (`waiting`; an `assigned` ticket goes back to `open`) for
+    `ticket_assign_waiting`; the journey marks it escalated (sla.escalation.ticket_wait_escalate)."""
     at = at or timezone.now()
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.assigned_agent_id is not None or locked.status not in OPEN_STATUSES:
@@ -173,8 +143,8 @@ def ticket_assign(
     )
     claimed = _claim(ranked)
     if claimed is None:
-        if escalate_if_none:
-            locked = _mark_waiting(locked, reason="no eligible agent free")
+        if locked.status == Status.ASSIGNED:
+            locked, _ = ticket_system_move(ticket=locked, status=Status.OPEN, reason=NOBODY_FREE)
         _sync(ticket, locked)
         return AssignmentResult(agent=None, waiting=True)
     agent, score = claimed
@@ -216,7 +186,7 @@ def ticket_assign_waiting(*, limit: int = 500, at: datetime | None = None) -> in
         return 0  # everyone is full or away: nothing to try
     assigned = 0
     for ticket in list(waiting_tickets()[:limit]):
-        if ticket_assign(ticket=ticket, at=at, escalate_if_none=False).agent is not None:
+        if ticket_assign(ticket=ticket, at=at).agent is not None:
             assigned += 1
             # A resolution frees one slot and triggers this sweep: once the room is used up,
             # trying the rest of the waiting tickets could only fail, one ranking each.

@@ -19,7 +19,7 @@ from ..eligibility import ticket_required_skill_id
 from ..models import Agent
 from ..ranking import history_forget
 from ..workload import agent_load_refresh, open_ticket_count
-from .assignment import _sync, ticket_assign, ticket_assign_agent
+from .assignment import AssignmentResult, _sync, ticket_assign, ticket_assign_agent
 from .notifications import notification_enqueue
 
 
@@ -90,7 +90,9 @@ def ticket_assign_to(*, ticket: Ticket, agent: Agent, actor, reason: str) -> Tic
 
 
 @transaction.atomic
-def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> Ticket:
+def ticket_assign_after_queue_change(
+    *, ticket: Ticket, actor, reason: str
+) -> AssignmentResult | None:
     """After a queue change the assignee keeps the ticket if they belong to the new queue and have
     its skill; otherwise it is unassigned (not counted against them) and assigned afresh."""
     locked = (
@@ -100,7 +102,7 @@ def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> T
     )
     current = locked.assigned_agent
     if current is None or _fits(current, locked):
-        return locked
+        return None
     locked.assigned_agent = None
     locked.save(update_fields=["assigned_agent", "updated_at"])
     agent_load_refresh(agent_ids=[current.pk])
@@ -113,8 +115,7 @@ def ticket_assign_after_queue_change(*, ticket: Ticket, actor, reason: str) -> T
     )
     if locked.status == Status.ASSIGNED:
         ticket_system_move(ticket=locked, status=Status.OPEN, reason="queue changed")
-    ticket_assign(ticket=ticket)
-    return ticket
+    return ticket_assign(ticket=ticket)
 
 
 def ticket_capacity_freed(*, ticket: Ticket, before: str, after: str) -> None:

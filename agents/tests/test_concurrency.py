@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from agents.services import ticket_assign
 from agents.tests.helpers import make_agent
+from journey.pipeline import ticket_assign  # assignment, and escalation when nobody is free
 from tickets.models import Status, Ticket, TicketEvent
 from tickets.tests.factories import QueueFactory, TicketFactory
 

@@ -9,8 +9,9 @@ from django.core import mail
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from agents.services import ticket_assign, ticket_assign_waiting
+from agents.services import ticket_assign_waiting
 from agents.tests.helpers import make_agent
+from journey.pipeline import ticket_assign  # assignment, and escalation when nobody is free
 from journey.services import ticket_change_status
 from tickets.models import Priority, Status
 from tickets.tests.factories import TicketFactory

@@ -13,6 +13,8 @@ from sla import services as sla
 from tickets import services as tickets
 from tickets.models import Category, Queue, Ticket
 
+from .. import pipeline
+
 
 @transaction.atomic
 def ticket_reassign(
@@ -30,7 +32,10 @@ def ticket_reassign(
     if agent is not None:
         assignment.ticket_assign_to(ticket=ticket, agent=agent, actor=user, reason=reason)
     elif queue is not None and ticket.assigned_agent_id is not None:
-        assignment.ticket_assign_after_queue_change(ticket=ticket, actor=user, reason=reason)
+        result = assignment.ticket_assign_after_queue_change(
+            ticket=ticket, actor=user, reason=reason
+        )
+        pipeline.assignment_followed(ticket=ticket, result=result)
     realtime.publish(
         EventType.REASSIGNED,
         ticket,

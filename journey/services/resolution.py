@@ -13,9 +13,11 @@ from agents.resolution.agent import (
     ticket_still_with_ai,
 )
 from agents.resolution.drafting import ticket_draft_reply
+from routing.corrections import ticket_tags_add
 from tickets import events
 from tickets.models import Status, Ticket
 
+from .. import pipeline
 from .conversation import comment_add
 from .status import ticket_system_transition
 
@@ -49,10 +51,12 @@ def ticket_ai_resolve(*, ticket_id) -> AIResolutionAttempt | None:
             comment_add(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
             ai_reply_notify(ticket=ticket, draft=draft)
             ticket.refresh_from_db(fields=["tags", "status", "first_response_at"])
-            if REVIEW_TAG not in ticket.tags:
-                ticket.tags = [*ticket.tags, REVIEW_TAG]
+            ticket_tags_add(ticket=ticket, tags=[REVIEW_TAG])
             events.ticket_ai_review_requested_event(ticket=ticket, reason=summary, data=data)
-            ticket_ai_hand_to_human(ticket=ticket, reason="AI reply sent; human review requested")
+            handed = ticket_ai_hand_to_human(
+                ticket=ticket, reason="AI reply sent; human review requested"
+            )
+            pipeline.assignment_followed(ticket=ticket, result=handed)
         else:
             ticket.suggested_reply = draft.text
             events.ticket_ai_handoff_event(ticket=ticket, reason=summary, data=data)
