@@ -1,28 +1,11 @@
-"""The shared pieces the ingestion fast path stands on: the cache's Redis client and the
-prepared-statement cursor."""
-
-import uuid
+"""The prepared-statement cursor the ingestion fast path stands on."""
 
 import pytest
-from django.core.cache import cache, caches
 from django.db import connection
 
-from core.cache import RedisCache
 from core.db import prepared_cursor
 
 pytestmark = pytest.mark.django_db
-
-
-def test_the_cache_reuses_one_redis_client_and_still_works():
-    backend = caches["default"]
-    assert isinstance(backend, RedisCache)
-    assert backend._cache.get_client("a") is backend._cache.get_client("b", write=True)
-    key = f"hot-path-{uuid.uuid4()}"  # Redis outlives a run: another run's keys may be there
-    cache.set(key, {"n": 1}, 30)
-    assert cache.get(key) == {"n": 1}
-    assert cache.add(key, 2, 30) is False
-    assert cache.add(f"{key}-2", 2, 30) is True
-    assert cache.incr(f"{key}-2") == 3
 
 
 def test_a_prepared_cursor_prepares_its_statement_once_per_connection():
