@@ -16,6 +16,7 @@ from tickets.models import OPEN_STATUSES, Category, Queue, Ticket
 
 from .filters import ReportFilters
 from .models import DailyTicketStats
+from .sla_outcomes import sla_conditions
 from .sql import duration, pct, tidy_rows
 
 DIMENSIONS = {
@@ -70,8 +71,6 @@ def _midnight(day: date) -> datetime:
 
 
 def _measures(now: datetime) -> dict:
-    from .selectors.overview import sla_conditions
-
     sla = sla_conditions(now)
     frt, res = Q(first_response_at__isnull=False), Q(resolved_at__isnull=False)
     return {

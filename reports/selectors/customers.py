@@ -13,8 +13,8 @@ from django.utils import timezone
 from tickets.models import OPEN_STATUSES
 
 from ..filters import ReportFilters
+from ..sla_outcomes import sla_conditions
 from ..sql import compiled, fetch_dicts, tidy_rows
-from .overview import sla_conditions
 
 STALE_AFTER = timedelta(days=7)
 LIMIT = 100

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDay
 from django.utils import timezone
 
@@ -10,35 +10,9 @@ from tickets.models import OPEN_STATUSES
 
 from ..filters import ReportFilters
 from ..rollup import rollup_overview, rollup_per_day, rollup_usable
+from ..sla_outcomes import sla_conditions
 from ..sql import Median, compiled, day_key, duration, fetch_dicts, pct, tidy, tidy_rows
 from .breakdowns import BREAKDOWN_FIELDS, breakdowns_grouping_sets, supports_grouping_sets
-
-
-def sla_conditions(now: datetime) -> dict[str, Q]:
-    """Met and breached, per SLA clock. A ticket with a running clock that is not yet due is
-    neither, so compliance is met / (met + breached)."""
-    fr_due = Q(sla_first_response_due__isnull=False)
-    res_due = Q(sla_resolution_due__isnull=False)
-    return {
-        "fr_met": fr_due
-        & Q(first_response_at__lte=F("sla_first_response_due"))
-        & ~Q(sla_first_response_state=2),
-        "fr_breached": fr_due
-        & (
-            Q(sla_first_response_state=2)
-            | Q(first_response_at__gt=F("sla_first_response_due"))
-            | Q(first_response_at__isnull=True, sla_first_response_due__lt=now)
-        ),
-        "res_met": res_due
-        & Q(resolved_at__lte=F("sla_resolution_due"))
-        & ~Q(sla_resolution_state=2),
-        "res_breached": res_due
-        & (
-            Q(sla_resolution_state=2)
-            | Q(resolved_at__gt=F("sla_resolution_due"))
-            | Q(resolved_at__isnull=True, sla_resolution_due__lt=now)
-        ),
-    }
 
 
 def ticket_metrics(now: datetime) -> dict:

@@ -10,11 +10,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
-
-from . import Prediction
+from . import Prediction, recheck
 from .language import detect_language
-from .model import TextModel
+from .model import TextModel, similar
+from .recheck import invalidate as invalidate  # callers force a fresh look with local.invalidate()
+from .store import active_model_row, model_load
 from .text import MAX_CHARS
 
 logger = logging.getLogger(__name__)
@@ -29,34 +29,21 @@ class Loaded:
 
 
 _current: Loaded | None = None
-_checked_at = 0.0
 _lock = threading.Lock()
-
-
-def invalidate() -> None:
-    """Forget when we last checked, so the next prediction looks at the active version now."""
-    global _checked_at
-    _checked_at = 0.0
-
-
-def _check_seconds() -> float:
-    return float(getattr(settings, "HELPDESK_MODEL_CHECK_SECONDS", 5))
 
 
 def active() -> Loaded | None:
     """The active model, re-checked at most every few seconds; None when no model is active."""
-    global _current, _checked_at
+    global _current
     now = time.monotonic()
-    if _checked_at and now - _checked_at < _check_seconds():
+    if recheck.fresh(now):
         return _current
     with _lock:
-        if _checked_at and now - _checked_at < _check_seconds():
+        if recheck.fresh(now):
             return _current
-        from .store import active_model_row, model_load
-
         row = active_model_row()
         # Other threads keep serving the current model while this one loads the new file.
-        _checked_at = time.monotonic()
+        recheck.checked()
         if row is None:
             _current = None
         elif _current is None or (_current.row_id, _current.version) != (row.pk, row.version):
@@ -66,7 +53,7 @@ def active() -> Loaded | None:
             except Exception as exc:  # file missing on this host, torn, or from another version
                 logger.warning("Classifier v%s could not be loaded: %s", row.version, exc)
                 _current = None
-        _checked_at = time.monotonic()
+        recheck.checked()
         return _current
 
 
@@ -97,7 +84,5 @@ def predict(text: str, context: dict | None = None) -> Prediction | None:
 
 def similar_tickets(text: str, k: int = 3) -> list[dict]:
     """The k most similar resolved tickets the active model remembers (for the LLM prompt)."""
-    from .model import similar
-
     loaded = active()
     return similar(loaded.model, text, k) if loaded is not None else []

@@ -11,6 +11,7 @@ from django.db.models import Max
 
 from routing.models import ClassifierModel
 
+from . import recheck
 from .model import TextModel
 
 KIND = "tfidf-word-char-svm-temp"
@@ -87,9 +88,7 @@ def classifier_model_activate(*, model_row: ClassifierModel) -> None:
     ClassifierModel.objects.filter(is_active=True).exclude(pk=model_row.pk).update(is_active=False)
     ClassifierModel.objects.filter(pk=model_row.pk).update(is_active=True)
     model_row.is_active = True
-    from . import local  # the in-process cache: this process switches at once
-
-    transaction.on_commit(local.invalidate)
+    transaction.on_commit(recheck.invalidate)  # this process switches at once
 
 
 def active_model_row() -> ClassifierModel | None:

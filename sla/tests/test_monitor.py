@@ -233,7 +233,7 @@ def test_breach_risk_task_scores_open_tickets(queue):
 def test_escalation_events_say_whose_workspace_lists_they_concern(
     queue, agent, django_capture_on_commit_callbacks
 ):
-    """Agents limited to some queues get only their tickets' escalations (workspace/fanout.py):
+    """Agents limited to some queues get only their tickets' escalations (live/fanout.py):
     the pass's events carry the ticket's queue and assignee, read in its bulk SQL."""
     breached = due_ticket(queue=queue, agent=agent, resolution_in=timedelta(minutes=-5))
     at_risk = due_ticket(queue=queue, resolution_in=timedelta(minutes=12))

@@ -424,7 +424,7 @@ async def test_events_reach_sockets_without_a_trip_to_the_database_thread(
 
 
 async def test_every_workspace_gets_each_event_once_in_order_after_one_leaves(ticket, agent):
-    """The process's workspace sockets share one group membership (workspace/fanout.py)."""
+    """The process's workspace sockets share one group membership (live/fanout.py)."""
     sockets = [await _connect("/ws/workspace/", agent.user) for _ in range(3)]
     for comm in sockets:
         assert (await comm.receive_json_from(timeout=5))["type"] == "workspace.ready"

@@ -5,8 +5,7 @@ import pytest
 
 from core.roles import managers_group
 from tickets.models import Comment, Ticket
-
-from .factories import QueueFactory
+from tickets.tests.factories import QueueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +123,7 @@ def test_matrix_covers_every_api_v1_route():
 
 
 def test_managers_group_member_is_a_manager(api, ticket):
-    from .factories import UserFactory
+    from tickets.tests.factories import UserFactory
 
     boss = UserFactory(username="boss@example.com")
     boss.groups.add(managers_group())

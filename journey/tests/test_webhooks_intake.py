@@ -1,5 +1,5 @@
 """The ingestion webhook's intake: inline or deferred, exactly one ticket under a race of
-identical posts, and the same checks under ASGI (the rest is in test_webhook.py)."""
+identical posts, and the same checks under ASGI (the rest is in test_webhooks.py)."""
 
 import json
 import threading

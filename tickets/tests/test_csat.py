@@ -1,7 +1,11 @@
+"""CSAT (tickets/csat.py), through the one-click link as a customer uses it: a rating is recorded
+once and updated by another, only from 1 to 5, only on a resolved ticket and only with a token
+signed for CSAT."""
+
 import pytest
 from django.core import signing
 
-from tickets.csat import csat_link, csat_links, csat_token
+from tickets.csat import csat_link, csat_token
 from tickets.models import Ticket, TicketEvent
 from tickets.tests.factories import TicketFactory
 
@@ -19,17 +23,6 @@ def _events(ticket):
     return TicketEvent.objects.filter(ticket=ticket, kind="csat_rated")
 
 
-def test_link_records_rating_without_login(client, resolved):
-    link = csat_link(resolved, 5)
-    assert link.startswith("/csat/") and link.endswith("/5")
-    response = client.get(link)
-    assert response.status_code == 200
-    assert "you rated us 5 out of 5" in response.content.decode()
-    resolved.refresh_from_db()
-    assert resolved.csat_score == 5
-    assert resolved.csat_at is not None
-
-
 def test_same_rating_again_changes_nothing_and_another_updates(client, resolved):
     client.get(csat_link(resolved, 4))
     first_at = Ticket.objects.get(pk=resolved.pk).csat_at
@@ -42,13 +35,6 @@ def test_same_rating_again_changes_nothing_and_another_updates(client, resolved)
     assert resolved.csat_score == 2
     event = _events(resolved).order_by("-id").first()
     assert (event.before, event.after) == (4, 2)
-
-
-def test_json_for_apps(client, resolved):
-    response = client.post(csat_link(resolved, 3), HTTP_ACCEPT="application/json")
-    assert response.status_code == 200
-    assert response.json()["score"] == 3
-    assert response.json()["ticket_id"] == str(resolved.pk)
 
 
 def test_tampered_or_foreign_token_is_404(client, resolved):
@@ -75,13 +61,3 @@ def test_unresolved_ticket_cannot_be_rated(client, ticket):
     response = client.get(csat_link(ticket, 5), HTTP_ACCEPT="application/json")
     assert response.status_code == 409
     assert response.json()["error"] == "not_resolved"
-
-
-def test_choice_page_and_absolute_links(client, resolved, settings):
-    response = client.get(csat_link(resolved))
-    assert response.status_code == 200
-    assert response.content.decode().count("<button") >= 5
-    settings.HELPDESK_PUBLIC_URL = "https://help.example.com/"
-    links = csat_links(resolved)
-    assert sorted(links) == [1, 2, 3, 4, 5]
-    assert links[1].startswith("https://help.example.com/csat/")

@@ -4,8 +4,7 @@ import pytest
 
 from agents.tests.factories import AgentFactory
 from tickets.models import Ticket, TicketEvent
-
-from .factories import CategoryFactory, QueueFactory, TicketFactory
+from tickets.tests.factories import CategoryFactory, QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 

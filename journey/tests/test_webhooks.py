@@ -10,8 +10,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from agents.tests.factories import AgentFactory
 from core.roles import managers_group
 from tickets.models import Ticket, TicketEvent
+from tickets.tests.factories import UserFactory
 
-from .factories import UserFactory
 from .webhook_helpers import URL, assert_nothing_stored, payload, post, post_raw, sign
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""CSAT is sent with the resolution: resolving a ticket mails its customer one-click rating links
-that work without signing in."""
+"""CSAT is sent with the resolution (journey/pipeline.py, after a status change): resolving a
+ticket mails its customer one-click rating links that work without signing in, and a ticket
+resolved again after a reopen asks again."""
 
 import re
 

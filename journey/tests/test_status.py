@@ -6,8 +6,7 @@ import itertools
 import pytest
 
 from tickets.models import Status, Ticket, TicketEvent
-
-from .factories import TicketFactory
+from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 

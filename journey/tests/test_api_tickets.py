@@ -7,8 +7,7 @@ import pytest
 
 from agents.tests.factories import AgentFactory
 from tickets.models import Ticket
-
-from .factories import QueueFactory, TicketFactory
+from tickets.tests.factories import QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 

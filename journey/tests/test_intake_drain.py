@@ -19,8 +19,8 @@ from journey.services import ticket_ingest, ticket_intake_drain
 from journey.tasks import ticket_intake_drain as drain_task
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_store
+from tickets.tests.factories import UserFactory
 
-from .factories import UserFactory
 from .webhook_helpers import payload, post
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,7 @@
 import pytest
 
 from tickets.models import Comment, Ticket, TicketEvent
-
-from .factories import TicketFactory
+from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
