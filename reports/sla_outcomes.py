@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.db.models import F, Q
 
+from tickets.models import SlaState
+
 
 def sla_conditions(now: datetime) -> dict[str, Q]:
     """Met and breached, per SLA clock. A ticket with a running clock that is not yet due is
@@ -14,19 +16,19 @@ def sla_conditions(now: datetime) -> dict[str, Q]:
     return {
         "fr_met": fr_due
         & Q(first_response_at__lte=F("sla_first_response_due"))
-        & ~Q(sla_first_response_state=2),
+        & ~Q(sla_first_response_state=SlaState.BREACHED),
         "fr_breached": fr_due
         & (
-            Q(sla_first_response_state=2)
+            Q(sla_first_response_state=SlaState.BREACHED)
             | Q(first_response_at__gt=F("sla_first_response_due"))
             | Q(first_response_at__isnull=True, sla_first_response_due__lt=now)
         ),
         "res_met": res_due
         & Q(resolved_at__lte=F("sla_resolution_due"))
-        & ~Q(sla_resolution_state=2),
+        & ~Q(sla_resolution_state=SlaState.BREACHED),
         "res_breached": res_due
         & (
-            Q(sla_resolution_state=2)
+            Q(sla_resolution_state=SlaState.BREACHED)
             | Q(resolved_at__gt=F("sla_resolution_due"))
             | Q(resolved_at__isnull=True, sla_resolution_due__lt=now)
         ),

@@ -7,7 +7,7 @@ from django.db.models.functions import Least
 
 from core.roles import agent_profile, user_role
 from live.types import EventType
-from tickets.models import OPEN_STATUSES, Queue, Status, Ticket
+from tickets.models import OPEN_STATUSES, Queue, SlaState, Status, Ticket
 from tickets.selectors import ticket_list, ticket_visible_q
 
 from .access import status_token_ticket_id
@@ -65,8 +65,8 @@ def worklist(*, user, view: str, queue_slug: str = "", query: str = "") -> Query
     if view == "at_risk":
         at_risk = (
             Q(breach_risk__gte=AT_RISK_THRESHOLD)
-            | Q(sla_first_response_state__gte=1)
-            | Q(sla_resolution_state__gte=1)
+            | Q(sla_first_response_state__gte=SlaState.AT_RISK)
+            | Q(sla_resolution_state__gte=SlaState.AT_RISK)
         )
         return (
             open_qs.exclude(status=Status.PENDING_CUSTOMER)
