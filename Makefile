@@ -15,7 +15,9 @@ run: $(STAMP)
 	PORT=$(PORT) $(PY) scripts/run.py
 
 test: $(STAMP)
+	scripts/test_services.sh
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -26,6 +28,7 @@ serve: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) bench/ingest.py --quick

@@ -77,7 +77,7 @@ def is_working(working_hours: dict | None, tz_name: str, at: datetime) -> bool:
 def ticket_required_skill_id(ticket: Ticket) -> int | None:
     if ticket.required_skill_id:
         return ticket.required_skill_id
-    return ticket.queue.required_skill_id if ticket.queue_id else None
+    return ticket.queue.required_skill_id if ticket.queue else None
 
 
 def eligible_agents_qs(*, ticket: Ticket, kind: str = AgentKind.HUMAN) -> QuerySet[Agent]:

@@ -83,7 +83,7 @@ def _hours(value) -> float | None:
 def _history_from_db(queue_id: int | None, category_id: int | None) -> dict[int, AgentHistory]:
     since = timezone.now() - timedelta(days=HISTORY_DAYS)
     tickets = Ticket.objects.filter(
-        queue_id=queue_id, assigned_agent__isnull=False, created_at__gte=since
+        queue_id=queue_id,  # type: ignore[misc]  # None: the tickets without a queue assigned_agent__isnull=False, created_at__gte=since
     )
     reassigned = TicketEvent.objects.filter(
         kind="reassigned", field="assigned_agent", created_at__gte=since, data__queue_id=queue_id
@@ -105,11 +105,11 @@ def _history_from_db(queue_id: int | None, category_id: int | None) -> dict[int,
             avg_hours=_hours(row["avg_duration"]),
         )
     away = reassigned.values("data__from_agent_id").annotate(n=Count("id"))
-    for row in away:
-        agent_id = row["data__from_agent_id"]
+    for moved in away:
+        agent_id = moved["data__from_agent_id"]
         if agent_id is None:
             continue
-        history.setdefault(int(agent_id), AgentHistory()).reassigned_away = row["n"]
+        history.setdefault(int(agent_id), AgentHistory()).reassigned_away = moved["n"]
     return history
 
 

@@ -1,5 +1,6 @@
 """Reads about agents."""
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tickets.models import OPEN_STATUSES
@@ -17,6 +18,6 @@ def agent_list() -> QuerySet[Agent]:
     )
 
 
-def push_device_list(*, user):
+def push_device_list(*, user: User) -> QuerySet[PushDevice]:
     """The phones `user` registered, newest first."""
     return PushDevice.objects.filter(user=user).order_by("-created_at", "-id")

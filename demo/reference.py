@@ -1,6 +1,8 @@
 """Reference data of the demo help desk: queues, categories, skills, agents, SLA, rules."""
 
-QUEUES = [
+from typing import Any
+
+QUEUES: list[dict[str, Any]] = [
     {
         "slug": "billing",
         "name": "Billing",
@@ -61,7 +63,7 @@ QUEUES = [
 ]
 
 # Top-level category per queue, with its sub-categories.
-CATEGORIES = {
+CATEGORIES: dict[str, tuple[str, str, list[tuple[str, str]]] | None] = {
     "billing": (
         "Billing",
         "billing",
@@ -261,7 +263,7 @@ SLA = {
     "low": (24 * 60, 7 * 24 * 60, 120),
 }
 
-CALENDAR = {
+CALENDAR: dict[str, Any] = {
     "name": "Support hours (Berlin)",
     "timezone": "Europe/Berlin",
     "hours": {str(d): [["08:00", "18:00"]] for d in range(5)},

@@ -69,10 +69,10 @@ def demo_reference_seed() -> dict[str, Queue]:
                 "is_active": True,
             },
         )[0]
-    for queue_slug, spec in reference.CATEGORIES.items():
-        if spec is None:
+    for queue_slug, category in reference.CATEGORIES.items():
+        if category is None:
             continue
-        name, slug, children = spec
+        name, slug, children = category
         parent = Category.objects.update_or_create(
             slug=slug, defaults={"name": name, "queue": queues[queue_slug], "parent": None}
         )[0]

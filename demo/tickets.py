@@ -6,8 +6,9 @@ resolves and closes, so the history, the SLA figures and the reports come from r
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ DAYS = 30
 @dataclass
 class Plan:
     number: int
-    created_at: object
+    created_at: datetime
     queue: str
     category: str | None
     subcategory: str | None
@@ -35,7 +36,7 @@ class Plan:
     body: str
     channel: str
     context: dict
-    customer: object
+    customer: User
     target: str
 
 
@@ -168,7 +169,7 @@ class _Walker:
         self.clock.advance(timedelta(minutes=self.rng.randint(low, high)))
 
     def _agent(self, ticket: Ticket) -> Agent:
-        if ticket.assigned_agent_id:
+        if ticket.assigned_agent:
             return ticket.assigned_agent
         pool = self.agents.get(self.plan.queue) or self.agents["*"]
         speakers = [a for a in pool if self.plan.lang in (a.languages or [])]
@@ -234,7 +235,9 @@ class _Walker:
 
     def _work(self, ticket: Ticket) -> Ticket:
         p, lang, rng = self.plan, self.plan.lang, self.rng
-        user = ticket.assigned_agent.user
+        agent = ticket.assigned_agent
+        assert agent is not None  # _assign gave it one
+        user = agent.user
         self._later(10, 240)
         services.ticket_change_status(ticket=ticket, user=user, status=Status.IN_PROGRESS)
         services.comment_add(ticket=ticket, user=user, body=rng.choice(texts.AGENT_REPLIES[lang]))

@@ -3,6 +3,7 @@ the mobile context, and the ticket and comment as the API shows them."""
 
 import json
 import re
+from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
@@ -151,11 +152,17 @@ class AgentRefSerializer(serializers.Serializer):
 class TicketOutputSerializer(serializers.ModelSerializer):
     """A ticket as a customer sees it."""
 
-    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    subcategory = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    queue: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    category: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    subcategory: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     assigned_agent = AgentRefSerializer(read_only=True, allow_null=True)
-    context = serializers.JSONField(read_only=True)
+    context = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # a field named `context`
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -205,7 +212,7 @@ def ticket_output(ticket: Ticket, *, user) -> dict:
     return serializer(ticket).data
 
 
-def ticket_list_output(tickets, *, user) -> list:
+def ticket_list_output(tickets, *, user) -> Any:
     serializer = StaffTicketOutputSerializer if is_staff_role(user) else TicketOutputSerializer
     return serializer(tickets, many=True).data
 

@@ -6,6 +6,7 @@ gets the same view, left out of the schema."""
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.views import APIView
 
 from .api.actions import TicketCorrectApi, TicketReassignApi, TicketStatusApi
 from .api.comments import TicketCommentsApi
@@ -24,7 +25,8 @@ V1 = [
 
 def _unlisted(view):
     methods = {m: extend_schema(exclude=True) for m in ("get", "post") if hasattr(view, m)}
-    return extend_schema_view(**methods)(type(f"{view.__name__}NoSlash", (view,), {})).as_view()
+    unlisted: type[APIView] = type(f"{view.__name__}NoSlash", (view,), {})
+    return extend_schema_view(**methods)(unlisted).as_view()
 
 
 urlpatterns = [

@@ -94,7 +94,7 @@ class IngestWebhookApi(APIView):
         customer_email = NormalisedEmailField()
         subject = LineField()
         body = BodyField()
-        context = ContextSerializer(required=False, allow_null=True)
+        context = ContextSerializer(required=False, allow_null=True)  # type: ignore[assignment]  # a field named `context`
 
         class Meta:
             ref_name = "WebhookTicketInput"

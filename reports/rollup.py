@@ -5,6 +5,7 @@ served from the rollup gives them as null. A ticket's row changes until it is re
 task refreshes the last REFRESH_DAYS days every hour."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -128,7 +129,7 @@ def rollup_refresh(*, start: date | None = None, end: date | None = None) -> int
     totals = {row["day"]: row for row in tickets.values("day").annotate(**measures)}
     span = (end - start).days + 1
     for day in (start + timedelta(days=offset) for offset in range(span)):
-        row = totals.get(day, {})
+        row: Any = totals.get(day, {})
         rows.append(
             DailyTicketStats(
                 dimension="all", key="", day=day, **{name: row.get(name) or 0 for name in SUMS}
@@ -209,7 +210,7 @@ def rollup_overview(*, filters: ReportFilters) -> tuple[dict, dict[str, list[dic
     }
     grouped = tidy_rows(
         map(
-            _unprefix,
+            _unprefix,  # type: ignore[arg-type]  # the stubs type these rows as two-key dicts
             stats.filter(dimension__in=DIMENSIONS)
             .values("dimension", "key")
             .annotate(**_derived()),

@@ -14,7 +14,9 @@ class Seconds(Func):
     arity = 2
     output_field = FloatField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
         end, start = (compiler.compile(expr) for expr in self.get_source_expressions())
         sql = f"((julianday({end[0]}) - julianday({start[0]})) * 86400.0)"
         return sql, (*end[1], *start[1])

@@ -30,15 +30,15 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     @admin.display(description="Actions")
     def actions_summary(self, rule: RoutingRule) -> str:
         parts = []
-        if rule.set_queue_id:
+        if rule.set_queue:
             parts.append(f"queue → {rule.set_queue.slug}")
-        if rule.set_category_id:
+        if rule.set_category:
             parts.append(f"category → {rule.set_category.slug}")
         if rule.set_priority:
             parts.append(f"priority → {rule.set_priority}")
         if rule.add_tags:
             parts.append(f"tags + {', '.join(map(str, rule.add_tags))}")
-        if rule.require_skill_id:
+        if rule.require_skill:
             parts.append(f"skill {rule.require_skill.slug}")
         return "; ".join(parts) or "—"
 

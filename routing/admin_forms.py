@@ -79,7 +79,7 @@ class RoutingRuleForm(forms.ModelForm):
         return text
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         actions = ("set_queue", "set_category", "set_priority", "add_tags", "require_skill")
         if not any(cleaned.get(name) for name in actions) and not cleaned.get("stop"):
             raise forms.ValidationError("Give the rule at least one action (or 'stop').")
@@ -112,7 +112,7 @@ class DryRunForm(forms.Form):
         help_text='Mobile context, e.g. {"platform": "ios", "app_version": "2.9.1", '
         '"locale": "de_DE", "previous_tickets_count": 3}',
     )
-    fields = JSONObjectField(
+    fields = JSONObjectField(  # type: ignore[assignment]  # a form field named `fields`
         required=False,
         help_text='Ticket fields already known, e.g. {"category": "billing", "priority": "high", '
         '"tags": ["vip"], "language": "de"}',

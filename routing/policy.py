@@ -6,6 +6,8 @@ import re
 
 from django.conf import settings
 
+from tickets.models import Category
+
 from .classifier import Prediction
 
 logger = logging.getLogger(__name__)
@@ -103,7 +105,7 @@ def model_phrase(prediction: Prediction, field: str) -> str:
     return text
 
 
-def subcategory_by_keyword(*, text: str, subcategories: list) -> object | None:
+def subcategory_by_keyword(*, text: str, subcategories: list[Category]) -> Category | None:
     """The one sub-category whose name (or slug words) appears in the text; None when zero or
     several do."""
     hits = []

@@ -10,7 +10,7 @@ expressions), so evaluation in `routing.rules` does no parsing at all."""
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from .versions import parse_version
 
@@ -79,16 +79,22 @@ _LIST_ITEM = re.compile(r"[^,\]]+")
 _FLAGS = re.compile(r"[A-Za-z]*")
 
 
+def _matched_end(pattern: re.Pattern, text: str, pos: int) -> int:
+    """Where a pattern that may match nothing (`\\s*`, `[A-Za-z]*`) stops matching at `pos`."""
+    match = pattern.match(text, pos)
+    return match.end() if match else pos
+
+
 class _Parser:
     def __init__(self, text: str):
         self.text = text
         self.pos = 0
 
-    def fail(self, message: str):
+    def fail(self, message: str) -> NoReturn:
         raise RuleSyntaxError(f"{message} (at character {self.pos + 1})")
 
     def skip(self) -> None:
-        self.pos = _WS.match(self.text, self.pos).end()
+        self.pos = _matched_end(_WS, self.text, self.pos)
 
     def at_end(self) -> bool:
         self.skip()
@@ -190,7 +196,7 @@ class _Parser:
             raw = self.raw_list()
             if raw is None:
                 self.fail(f"'{OP_SYMBOLS[op]}' needs a list, e.g. [a, b]")
-            return frozenset(self.normalise(field_name, kind, item) for item in raw)
+            return frozenset(self.normalise(field_name, kind, item) for item in raw or ())
         if op == "contains":
             raw = self.raw_list()
             words = raw if raw is not None else [self.scalar()]
@@ -225,7 +231,7 @@ class _Parser:
         self.skip()
         if self.pos < len(self.text) and self.text[self.pos] in "\"'":
             return self.quoted()
-        words = []
+        words: list[str] = []
         while True:
             self.skip()
             match = _BARE.match(self.text, self.pos)
@@ -295,8 +301,8 @@ class _Parser:
                 self.fail("unterminated regular expression: missing closing '/'")
             pattern = "".join(out)
             self.pos = i + 1
-            flags = _FLAGS.match(self.text, self.pos).group(0)
-            self.pos += len(flags)
+            end = _matched_end(_FLAGS, self.text, self.pos)
+            flags, self.pos = self.text[self.pos : end], end
         else:
             self.fail("'matches' needs a regular expression like /refund|chargeback/")
         re_flags = re.IGNORECASE

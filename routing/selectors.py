@@ -3,6 +3,7 @@
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -44,7 +45,7 @@ def queue_subcategories(queue_ref: str) -> QuerySet:
     return Category.objects.filter(queue=OuterRef(queue_ref), parent__isnull=False)
 
 
-def _tags(raw) -> tuple[str, ...]:
+def _tags(raw: Any) -> tuple[str, ...]:
     return tuple(str(tag) for tag in (raw or []) if str(tag).strip())
 
 
@@ -55,11 +56,11 @@ def rule_from_row(row: RoutingRule) -> Rule:
         condition=parse(row.conditions),
         id=row.pk,
         order=row.order,
-        set_queue=row.set_queue.slug if row.set_queue_id else "",
-        set_category=row.set_category.slug if row.set_category_id else "",
+        set_queue=row.set_queue.slug if row.set_queue else "",
+        set_category=row.set_category.slug if row.set_category else "",
         set_priority=row.set_priority or "",
         add_tags=_tags(row.add_tags),
-        require_skill=row.require_skill.slug if row.require_skill_id else "",
+        require_skill=row.require_skill.slug if row.require_skill else "",
         stop=row.stop,
     )
 
@@ -159,7 +160,7 @@ def previous_tickets_count(*, ticket: Ticket) -> int:
     ).count()
 
 
-def _previous_count_subquery():
+def _previous_count_subquery() -> Coalesce:
     earlier = (
         Ticket.objects.filter(
             customer_email=OuterRef("customer_email"), created_at__lt=OuterRef("created_at")
@@ -213,7 +214,7 @@ def rule_backtest(*, rule: RoutingRule, limit: int = 500) -> dict:
     if "previous_tickets_count" in fields_used(compiled.condition):
         columns.append("previous_count")
     total = matched = same_queue = same_category = 0
-    samples = []
+    samples: list[dict] = []
     for row in rows.values(*columns)[: max(1, min(limit, 20_000))]:
         total += 1
         if not matches(compiled.condition, _row_facts(row)):

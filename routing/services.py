@@ -2,7 +2,9 @@
 its explanation, a `routed` event, a ClassificationLog row and a live `ticket.routed` event."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, Q
@@ -13,9 +15,13 @@ from tickets import events
 from tickets.models import Category, Queue, Ticket
 
 from . import policy, selectors
+from .classifier import Prediction
 from .facts import ticket_facts
 from .models import ClassificationLog
-from .rules import evaluate_rules
+from .rules import RulesOutcome, evaluate_rules
+
+# the local model's call: (text, context) -> a prediction, or None without a trained model
+Predictor = Callable[[str, dict], Prediction | None]
 
 
 @dataclass
@@ -48,7 +54,11 @@ def triage_queue_get() -> Queue:
 
 
 def ticket_route(
-    *, ticket: Ticket, predictor=None, llm=None, explicit_priority: bool = False
+    *,
+    ticket: Ticket,
+    predictor: Predictor | None = None,
+    llm: Any = None,
+    explicit_priority: bool = False,
 ) -> ClassificationLog:
     """Route a new ticket. `predictor(text, context) -> Prediction | None` and `llm` (with
     `is_configured()`, `classify(...)`, `LLMUnavailable`) default to routing.classifier's."""
@@ -61,9 +71,9 @@ def ticket_route(
         subject=ticket.subject,
         body=ticket.body,
         channel=ticket.channel,
-        category=ticket.category.slug if ticket.category_id else "",
+        category=ticket.category.slug if ticket.category else "",
         priority=ticket.priority,
-        queue=ticket.queue.slug if ticket.queue_id else "",
+        queue=ticket.queue.slug if ticket.queue else "",
         language=ticket.language,
         customer_email=ticket.customer_email,
         tags=ticket.tags,
@@ -117,8 +127,8 @@ def ticket_route(
         EventType.ROUTED,
         ticket,
         {
-            "queue": ticket.queue.slug if ticket.queue_id else None,
-            "category": ticket.category.slug if ticket.category_id else None,
+            "queue": ticket.queue.slug if ticket.queue else None,
+            "category": ticket.category.slug if ticket.category else None,
             "priority": ticket.priority,
             "confidence": ticket.confidence,
         },
@@ -127,7 +137,14 @@ def ticket_route(
     return log
 
 
-def _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor) -> _Decision:
+def _decide(
+    ticket: Ticket,
+    outcome: RulesOutcome,
+    rule_queue: str,
+    rule_category: str,
+    prediction: Prediction | None,
+    predictor: Predictor | None,
+) -> _Decision:
     labels = prediction.labels if prediction else {}
     confidences = prediction.confidences if prediction else {}
     default_slug = getattr(settings, "HELPDESK_DEFAULT_QUEUE", "") or ""
@@ -142,7 +159,7 @@ def _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor) -
     rules_decide = rule_queue in queues
     if rules_decide:
         d.queue, d.confidence = queues[rule_queue], 1.0
-    elif labels.get("queue") in queues:
+    elif prediction is not None and labels.get("queue") in queues:
         d.queue, d.confidence = queues[labels["queue"]], confidences.get("queue")
         d.reasons.append(policy.model_phrase(prediction, "queue"))
     elif prediction is not None and "category" in labels:
@@ -169,22 +186,31 @@ def _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor) -
     return d
 
 
-def _decide_categories(ticket, d, rule_category, prediction, predictor, threshold) -> None:
+def _decide_categories(
+    ticket: Ticket,
+    d: _Decision,
+    rule_category: str,
+    prediction: Prediction | None,
+    predictor: Predictor | None,
+    threshold: float,
+) -> None:
+    queue = d.queue
+    assert queue is not None  # the queue is decided before the categories
     labels = prediction.labels if prediction else {}
     confidences = prediction.confidences if prediction else {}
     wanted = {rule_category, labels.get("category"), labels.get("subcategory")} - {None, ""}
-    has_subs = getattr(d.queue, "has_subs", True)  # annotated when loaded; unknown: look
+    has_subs = getattr(queue, "has_subs", True)  # annotated when loaded; unknown: look
     by_slug = {}
     if wanted or has_subs:
-        found = Category.objects.filter(Q(slug__in=wanted) | Q(queue=d.queue, parent__isnull=False))
+        found = Category.objects.filter(Q(slug__in=wanted) | Q(queue=queue, parent__isnull=False))
         by_slug = {c.slug: c for c in found.select_related("parent")}
-    subs = [c for c in by_slug.values() if c.queue_id == d.queue.pk and c.parent_id]
+    subs = [c for c in by_slug.values() if c.queue_id == queue.pk and c.parent_id]
     if rule_category in by_slug:
         d.category = by_slug[rule_category]
-    elif not d.triaged and labels.get("category") in by_slug:
+    elif prediction is not None and not d.triaged and labels.get("category") in by_slug:
         if confidences.get("category", 0) >= threshold:
             d.category = by_slug[labels["category"]]
-            if "queue" not in labels or d.queue.slug != labels.get("queue"):
+            if "queue" not in labels or queue.slug != labels.get("queue"):
                 d.reasons.append(policy.model_phrase(prediction, "category"))
     if d.category is not None and d.category.parent_id:
         d.subcategory, d.category = d.category, d.category.parent
@@ -194,7 +220,7 @@ def _decide_categories(ticket, d, rule_category, prediction, predictor, threshol
             confidences.get("subcategory"),
         )
         if sub not in subs and predictor is not None:
-            sub, sub_confidence = _subcategory_predict(ticket, d.queue, subs, predictor)
+            sub, sub_confidence = _subcategory_predict(ticket, queue, subs, predictor)
         if sub in subs and (sub_confidence or 0) >= threshold:
             d.subcategory = sub
             d.reasons.append(f"sub-category: {sub.slug} (model)")
@@ -208,7 +234,9 @@ def _decide_categories(ticket, d, rule_category, prediction, predictor, threshol
         d.category = d.subcategory.parent
 
 
-def _subcategory_predict(ticket, queue, subs, predictor) -> tuple:
+def _subcategory_predict(
+    ticket: Ticket, queue: Queue, subs: list[Category], predictor: Predictor
+) -> tuple:
     """Ask the local model again now the queue is known (it picks among that queue's
     sub-categories); a crash or no model is simply no answer."""
     try:
@@ -223,7 +251,13 @@ def _subcategory_predict(ticket, queue, subs, predictor) -> tuple:
     return next((s for s in subs if s.slug == label), None), again.confidences.get("subcategory")
 
 
-def _write(ticket, d: _Decision, outcome, compiled, prediction) -> None:
+def _write(
+    ticket: Ticket,
+    d: _Decision,
+    outcome: RulesOutcome,
+    compiled: selectors.CompiledRules,
+    prediction: Prediction | None,
+) -> None:
     ticket.queue = d.queue
     ticket.category = d.category
     ticket.subcategory = d.subcategory
@@ -265,7 +299,18 @@ def _write(ticket, d: _Decision, outcome, compiled, prediction) -> None:
     )
 
 
-def _log(ticket, d, outcome, compiled, prediction, source, urgent, latency_ms, facts, notes):
+def _log(
+    ticket: Ticket,
+    d: _Decision,
+    outcome: RulesOutcome,
+    compiled: selectors.CompiledRules,
+    prediction: Prediction | None,
+    source: str,
+    urgent: list[str],
+    latency_ms: float,
+    facts: dict,
+    notes: list[str],
+) -> ClassificationLog:
     if outcome.changes.get("queue") and not d.triaged and d.confidence == 1.0:
         source = "rules"
     elif not source:

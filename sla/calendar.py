@@ -41,7 +41,7 @@ def parse_hours(hours: Mapping) -> tuple[tuple[Interval, ...], ...]:
     """`{"0": [["09:00", "17:00"]], ...}` (0 = Monday) → weekly intervals, sorted and checked."""
     week: list[tuple[Interval, ...]] = []
     for day in range(7):
-        raw = hours.get(str(day), hours.get(day, [])) or []  # type: ignore[call-overload]
+        raw = hours.get(str(day), hours.get(day, [])) or []
         intervals: list[Interval] = []
         for pair in raw:
             if not isinstance(pair, list | tuple) or len(pair) != 2:

@@ -65,9 +65,10 @@ def _targets_read(queue: Queue | None, priority: str) -> Targets:
 
 def calendar_for_queue(queue: Queue | None) -> Calendar:
     """The queue's business calendar as a plain value; no calendar means 24x7."""
-    if queue is None or queue.calendar_id is None:
+    calendar_id = queue.calendar_id if queue is not None else None
+    if calendar_id is None:
         return ALWAYS_OPEN
-    return memoized(("calendar", queue.calendar_id), lambda: _calendar_read(queue.calendar_id))
+    return memoized(("calendar", calendar_id), lambda: _calendar_read(calendar_id))
 
 
 def _calendar_read(calendar_id: int) -> Calendar:

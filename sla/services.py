@@ -86,10 +86,9 @@ def _clock(ticket: Ticket) -> TicketSLA | None:
 def sla_clock_start(*, ticket: Ticket, now: datetime | None = None) -> TicketSLA:
     """Give a ticket its targets and deadlines (the last step of intake)."""
     now = now or timezone.now()
-    clock = _clock(ticket)
-    new = clock is None
-    if new:
-        clock = TicketSLA(ticket=ticket)
+    found = _clock(ticket)
+    new = found is None
+    clock = TicketSLA(ticket=ticket) if found is None else found
     _set_targets(ticket=ticket, clock=clock)
     _apply_deadlines(ticket=ticket, clock=clock, now=now)
     clock.save(force_insert=new)  # a new clock: one INSERT, not an UPDATE that finds nothing first

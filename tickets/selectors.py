@@ -1,6 +1,9 @@
 """Reads about tickets. Access is decided here and only here; the API and WebSockets use it."""
 
+import uuid
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
@@ -8,8 +11,10 @@ from core.roles import MANAGERS_GROUP, agent_profile, user_role
 
 from .models import Comment, Ticket
 
+AnyUser = AbstractBaseUser | AnonymousUser  # whoever made the request, signed in or not
 
-def ticket_visible_q(user) -> Q | None:
+
+def ticket_visible_q(user: AnyUser | None) -> Q | None:
     """The filter of tickets `user` may see; None means none at all."""
     role = user_role(user)
     if role == "manager":
@@ -24,7 +29,7 @@ def ticket_visible_q(user) -> Q | None:
     return None
 
 
-def ticket_list(*, user, filters: dict | None = None) -> QuerySet[Ticket]:
+def ticket_list(*, user: AnyUser | None, filters: dict | None = None) -> QuerySet[Ticket]:
     q = ticket_visible_q(user)
     if q is None:
         return Ticket.objects.none()
@@ -41,7 +46,7 @@ def ticket_list(*, user, filters: dict | None = None) -> QuerySet[Ticket]:
     return qs.order_by("-created_at")
 
 
-def ticket_get(*, user, ticket_id) -> Ticket | None:
+def ticket_get(*, user: AnyUser | None, ticket_id: uuid.UUID | str) -> Ticket | None:
     """The ticket if `user` may see it; None for missing and not-yours alike."""
     try:
         return ticket_list(user=user).get(pk=ticket_id)
@@ -49,12 +54,12 @@ def ticket_get(*, user, ticket_id) -> Ticket | None:
         return None
 
 
-def ticket_user_can_view(*, user, ticket: Ticket) -> bool:
+def ticket_user_can_view(*, user: AnyUser, ticket: Ticket) -> bool:
     q = ticket_visible_q(user)
     return q is not None and Ticket.objects.filter(q, pk=ticket.pk).exists()
 
 
-def comment_list(*, ticket: Ticket, user) -> QuerySet[Comment]:
+def comment_list(*, ticket: Ticket, user: AnyUser | None) -> QuerySet[Comment]:
     """The conversation as `user` may see it: internal notes only for agents and managers
     (a customer, a visitor with a status link and anyone else get public comments only)."""
     qs = ticket.comments.select_related("author")
@@ -73,7 +78,7 @@ def ticket_by_external_id(*, external_id: str) -> Ticket | None:
         return None
 
 
-def customer_for_email(*, email: str):
+def customer_for_email(*, email: str) -> User | None:
     """The (oldest) customer account with this e-mail; never an agent, a manager or a staff
     (admin) account, even when the address is theirs."""
     if not email:

@@ -32,7 +32,9 @@ class StatusForm(forms.Form):
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         targets = sorted(AGENT_TRANSITIONS.get(current, set()))
-        self.fields["status"].choices = [(s, s.replace("_", " ")) for s in targets]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [(s, s.replace("_", " ")) for s in targets]
 
 
 class ReassignForm(forms.Form):
@@ -53,7 +55,7 @@ class ReassignForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("agent") and not data.get("queue"):
             raise forms.ValidationError("Choose an agent or a queue.")
         return data

@@ -1,7 +1,9 @@
 """Reads for the workspace and the customer pages, built on `tickets.selectors` (visibility)."""
 
 import uuid
+from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Least
 
@@ -45,7 +47,7 @@ def _with_next_due(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def worklist(*, user, view: str, queue_slug: str = "", query: str = "") -> QuerySet[Ticket]:
+def worklist(*, user: User, view: str, queue_slug: str = "", query: str = "") -> QuerySet[Ticket]:
     """The tickets of one workspace list, visible to `user`, most urgent first where it matters."""
     qs = _with_next_due(ticket_list(user=user))
     open_qs = qs.filter(status__in=OPEN_STATUSES)
@@ -70,7 +72,7 @@ def worklist(*, user, view: str, queue_slug: str = "", query: str = "") -> Query
         )
         return (
             open_qs.exclude(status=Status.PENDING_CUSTOMER)
-            .filter(at_risk, next_due__isnull=False)
+            .filter(at_risk, next_due__isnull=False)  # type: ignore[misc]  # annotated above
             .order_by(F("next_due").asc(), F("breach_risk").desc(nulls_last=True))
         )
     if view == "queue":
@@ -101,7 +103,7 @@ def _looks_like_uuid(value: str) -> bool:
     return True
 
 
-def queues_for(*, user) -> QuerySet[Queue]:
+def queues_for(*, user: User) -> QuerySet[Queue]:
     """The queues in the agent's sidebar, with their open ticket counts (one query)."""
     role = user_role(user)
     qs = Queue.objects.filter(is_active=True)
@@ -116,7 +118,7 @@ def queues_for(*, user) -> QuerySet[Queue]:
     ).order_by("name")
 
 
-def customer_previous_tickets(*, ticket: Ticket, user, limit: int = 10) -> QuerySet[Ticket]:
+def customer_previous_tickets(*, ticket: Ticket, user: User, limit: int = 10) -> QuerySet[Ticket]:
     """The same customer's other tickets (by account or e-mail), as far as `user` may see them."""
     visible = ticket_visible_q(user)
     same = Q(pk__in=[])
@@ -146,7 +148,7 @@ def ticket_for_status_token(*, token: str) -> Ticket | None:
     )
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -156,11 +158,11 @@ def ticket_snapshot(*, ticket: Ticket, staff: bool) -> dict:
         "type": EventType.SNAPSHOT,
         "ticket_id": str(ticket.pk),
         "status": ticket.status,
-        "queue": ticket.queue.slug if ticket.queue_id else None,
-        "category": ticket.category.slug if ticket.category_id else None,
+        "queue": ticket.queue.slug if ticket.queue else None,
+        "category": ticket.category.slug if ticket.category else None,
         "priority": ticket.priority,
         "confidence": ticket.confidence,
-        "assigned_agent": ticket.assigned_agent.name if ticket.assigned_agent_id else None,
+        "assigned_agent": ticket.assigned_agent.name if ticket.assigned_agent else None,
         "escalation_level": ticket.escalation_level,
         "sla_first_response_due": _iso(ticket.sla_first_response_due),
         "sla_resolution_due": _iso(ticket.sla_resolution_due),

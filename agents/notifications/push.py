@@ -76,7 +76,7 @@ class APNsBackend(Backend):
             {
                 "Content-Type": "application/json",
                 "authorization": f"bearer {settings.HELPDESK_APNS_AUTH_TOKEN}",
-                "apns-topic": settings.HELPDESK_APNS_TOPIC,
+                "apns-topic": settings.HELPDESK_APNS_TOPIC or "",
                 "apns-push-type": "alert",
                 "apns-priority": "10",
                 "apns-id": str(uuid.uuid5(uuid.NAMESPACE_URL, message.key)),

@@ -29,6 +29,8 @@ CHANNEL_BACKENDS = {
 
 def ai_action_decide(draft: Draft, ticket: Ticket) -> str:
     queue = ticket.queue
+    if queue is None:
+        return AIAction.HANDOFF
     if draft.text and draft.confidence >= queue.ai_auto_resolve_threshold:
         return AIAction.RESOLVED
     if draft.text and draft.confidence >= queue.ai_review_threshold:
@@ -39,7 +41,7 @@ def ai_action_decide(draft: Draft, ticket: Ticket) -> str:
 def ticket_still_with_ai(ticket: Ticket) -> bool:
     return (
         ticket.queue_id is not None
-        and ticket.assigned_agent_id is not None
+        and ticket.assigned_agent is not None
         and ticket.assigned_agent.kind == AgentKind.AI
         and ticket.status in (Status.OPEN, Status.ASSIGNED)
         and not ticket.ai_attempts.exclude(action=AIAction.SUGGESTION).exists()
@@ -68,7 +70,7 @@ def ai_reply_notify(*, ticket: Ticket, draft: Draft) -> None:
         dedupe="ai-reply",
         title=f"Re: {ticket.subject}",
         body=draft.text,
-        backends=CHANNEL_BACKENDS.get(ticket.channel),
+        backends=CHANNEL_BACKENDS.get(Channel(ticket.channel)),
     )
 
 
@@ -76,6 +78,8 @@ def ticket_ai_hand_to_human(*, ticket: Ticket, reason: str) -> AssignmentResult:
     """The AI agent lets go of a locked ticket (its `suggested_reply` as the caller left it is
     saved too) and a person is assigned."""
     ai_agent = ticket.assigned_agent
+    if ai_agent is None:
+        raise ValueError(f"ticket {ticket.pk} is not with the AI agent")
     ticket.assigned_agent = None
     ticket.save(update_fields=["assigned_agent", "suggested_reply", "updated_at"])
     agent_load_refresh(agent_ids=[ai_agent.pk])

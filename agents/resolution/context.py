@@ -40,8 +40,8 @@ def ticket_context_load(*, ticket: Ticket) -> dict:
             "channel": ticket.channel,
             "language": ticket.language,
             "priority": ticket.priority,
-            "queue": ticket.queue.slug if ticket.queue_id else None,
-            "category": ticket.category.slug if ticket.category_id else None,
+            "queue": ticket.queue.slug if ticket.queue else None,
+            "category": ticket.category.slug if ticket.category else None,
         },
         "mobile_context": ticket.context or {},
         "previous_tickets": [

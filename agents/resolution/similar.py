@@ -23,9 +23,9 @@ class Match:
 
 def solved_examples(*, ticket: Ticket, limit: int = MAX_SOLVED) -> list[dict]:
     """Recent solved, never-reopened tickets of the queue with their resolution, one query."""
-    return list(
+    rows = (
         Ticket.objects.filter(
-            queue_id=ticket.queue_id,
+            queue_id=ticket.queue_id,  # type: ignore[misc]  # None: the tickets without a queue
             status__in=[Status.RESOLVED, Status.CLOSED],
             reopened_count=0,
         )
@@ -35,6 +35,7 @@ def solved_examples(*, ticket: Ticket, limit: int = MAX_SOLVED) -> list[dict]:
         .order_by("-resolved_at")
         .values("id", "subject", "body", "reply")[:limit]
     )
+    return [dict(row) for row in rows]
 
 
 def similar_solved(*, ticket: Ticket, top: int = 3) -> list[Match]:

@@ -7,9 +7,11 @@ assignment happen while the lock is held, so two transactions can never both fil
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.jobs import enqueue_on_commit
@@ -51,7 +53,7 @@ class _Full(Exception):
     """Rolls the savepoint back, which releases the row lock on an agent who has no room."""
 
 
-def _lock_with_room(agent_id: int, *, skip_locked: bool) -> Agent | None | bool:
+def _lock_with_room(agent_id: int, *, skip_locked: bool) -> Agent | None | Literal[False]:
     """The locked agent if they still have room; None if full or gone; False if locked elsewhere.
 
     A transaction keeps at most one agent row locked (the one it assigns to): locks taken on full
@@ -94,14 +96,14 @@ def ticket_assign_agent(
     *,
     ticket: Ticket,
     agent: Agent,
-    actor=None,
+    actor: User | None = None,
     reason: str = "",
     data: dict | None = None,
     by_person: bool = False,
 ) -> Ticket:
     """Record `agent` on a locked ticket, move it to `assigned` where the lifecycle allows.
     `by_person`: a person chose the agent (a `reassigned` event, which the ranking counts)."""
-    before = ticket.assigned_agent.name if ticket.assigned_agent_id else None
+    before = ticket.assigned_agent.name if ticket.assigned_agent else None
     previous_id = ticket.assigned_agent_id
     ticket.assigned_agent = agent
     ticket.save(update_fields=["assigned_agent", "updated_at"])
@@ -164,7 +166,7 @@ def ticket_assign(*, ticket: Ticket, at: datetime | None = None) -> AssignmentRe
     return AssignmentResult(agent=agent, score=score, runner_up=runner_up)
 
 
-def waiting_tickets():
+def waiting_tickets() -> QuerySet[Ticket]:
     """Unassigned tickets waiting for a person, most urgent first, then oldest first."""
     urgency = Case(
         *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()],

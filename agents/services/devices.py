@@ -1,12 +1,13 @@
 """A customer's phones for push notifications (FCM for android, APNs for ios)."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from ..models import PushDevice
 
 
 @transaction.atomic
-def push_device_register(*, user, platform: str, token: str) -> tuple[PushDevice, bool]:
+def push_device_register(*, user: User, platform: str, token: str) -> tuple[PushDevice, bool]:
     """Register `token` for `user`; (device, created). A token is one phone: registering it
     again is a no-op, and a token registered by another account moves to this one (the app
     signed in as someone else on that phone), so pushes never reach the previous account."""
@@ -23,7 +24,7 @@ def push_device_register(*, user, platform: str, token: str) -> tuple[PushDevice
     return device, False
 
 
-def push_device_remove(*, user, device_id: int) -> bool:
+def push_device_remove(*, user: User, device_id: int) -> bool:
     """Forget one of `user`'s devices (sign-out on the phone); False when it is not theirs."""
     deleted, _ = PushDevice.objects.filter(pk=device_id, user=user).delete()
     return deleted > 0

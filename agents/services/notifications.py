@@ -35,7 +35,7 @@ def _audience(*, ticket: Ticket, audience: str) -> Audience:
         pairs = list(devices)
         context = ticket.context or {}
         if context.get("push_token"):
-            platform = (
+            platform: str = (
                 PushPlatform.IOS if context.get("platform") == "ios" else PushPlatform.ANDROID
             )
             pairs.append((platform, context["push_token"]))
@@ -53,7 +53,7 @@ def _audience(*, ticket: Ticket, audience: str) -> Audience:
             .distinct()
         )
         result.emails.extend(sorted(emails))
-    elif audience == "agent" and ticket.assigned_agent_id:
+    elif audience == "agent" and ticket.assigned_agent:
         email = ticket.assigned_agent.user.email
         if email:
             result.emails.append(email)

@@ -6,6 +6,7 @@ hours and availability are not checked here: a person chose, knowingly. A reassi
 an agent is a `reassigned` event carrying `from_agent_id`, which the ranking counts against that
 agent for the queue/category."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.exceptions import ApplicationError, TransitionError
@@ -39,7 +40,7 @@ def _forget_history(ticket: Ticket) -> None:
 
 
 @transaction.atomic
-def ticket_assign_to(*, ticket: Ticket, agent: Agent, actor, reason: str) -> Ticket:
+def ticket_assign_to(*, ticket: Ticket, agent: Agent, actor: User, reason: str) -> Ticket:
     """A person gives the ticket to `agent` (called by `journey.changes.ticket_reassign`, which
     publishes `ticket.reassigned`). The customer's phone is told through the push backends."""
     locked = (
@@ -91,7 +92,7 @@ def ticket_assign_to(*, ticket: Ticket, agent: Agent, actor, reason: str) -> Tic
 
 @transaction.atomic
 def ticket_assign_after_queue_change(
-    *, ticket: Ticket, actor, reason: str
+    *, ticket: Ticket, actor: User, reason: str
 ) -> AssignmentResult | None:
     """After a queue change the assignee keeps the ticket if they belong to the new queue and have
     its skill; otherwise it is unassigned (not counted against them) and assigned afresh."""

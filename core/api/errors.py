@@ -85,7 +85,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         body = error_body(status.HTTP_401_UNAUTHORIZED, message)
         response.status_code = 401
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["retry_after"] = int(exc.wait)
+    wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+    if wait is not None:
+        body["retry_after"] = int(wait)
     response.data = body
     return response

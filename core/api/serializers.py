@@ -3,9 +3,10 @@
 import threading
 
 from django.utils.functional import cached_property
+from rest_framework import serializers
 
 
-class SharedFieldsMixin:
+class SharedFieldsMixin(serializers.Serializer):
     """Build an input serializer's bound fields once per thread, not once per request.
 
     DRF deep-copies every declared field (and every nested serializer's fields) for each new

@@ -18,9 +18,9 @@ one round trip per request."""
 
 import threading
 
+from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from rest_framework import throttling
-from rest_framework.throttling import default_cache
 
 from core.cache import cache_count
 
@@ -61,6 +61,9 @@ def lease_size(limit: int) -> int:
 class WindowCounterThrottle(throttling.SimpleRateThrottle):
     """Replaces SimpleRateThrottle's list of request times; the scope logic of DRF's classes
     (placed before this one in the bases) runs first and then calls this."""
+
+    num_requests: int  # set by SimpleRateThrottle from the parsed rate
+    duration: int
 
     def allow_request(self, request, view):
         if self.rate is None:

@@ -12,8 +12,8 @@ for _name in REQUIRED:
         raise SystemExit(1)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY")
-HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET")
+SECRET_KEY = env("SECRET_KEY", "")
+HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET", "")
 # Sync HTTP workers keep connections; the ASGI process (daphne) must not (see docs/DEPLOY.md).
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("CONN_MAX_AGE", "60") or 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from agents.models import Agent
 from core.api.base import ApiView
 from journey.serializers import (
     CleanCharField,
@@ -13,12 +14,10 @@ from journey.serializers import (
 )
 from journey.services.changes import ticket_correct, ticket_reassign
 from journey.services.status import ticket_change_status
-from tickets.models import Category, Priority, Queue, Status, Ticket
+from tickets.models import Category, Priority, Queue, Status
 
 from .common import staff_ticket, visible_ticket
 
-# The agents app sits above tickets; reach its model through the relation, not an import.
-Agent = Ticket._meta.get_field("assigned_agent").related_model
 _RESPONSES = {200: StaffTicketOutputSerializer}
 
 

@@ -42,7 +42,7 @@ class TicketListCreateApi(ApiView):
     class InputSerializer(serializers.Serializer):
         subject = LineField()
         body = BodyField()
-        context = ContextSerializer(required=False, allow_null=True)
+        context = ContextSerializer(required=False, allow_null=True)  # type: ignore[assignment]  # a field named `context`
 
         class Meta:
             ref_name = "TicketCreateInput"

@@ -2,9 +2,11 @@
 what routing decided. Routing learns from both (their events); SLA deadlines follow a new queue
 or priority; assignment follows a new agent or queue."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from agents import services as assignment
+from agents.models import Agent
 from core.exceptions import TransitionError
 from live import realtime
 from live.types import EventType
@@ -18,7 +20,12 @@ from .. import pipeline
 
 @transaction.atomic
 def ticket_reassign(
-    *, ticket: Ticket, user, agent=None, queue: Queue | None = None, reason: str
+    *,
+    ticket: Ticket,
+    user: User,
+    agent: Agent | None = None,
+    queue: Queue | None = None,
+    reason: str,
 ) -> Ticket:
     """Move a ticket to another agent and/or queue, with the reason, as an event."""
     tickets.staff_required(user)
@@ -52,7 +59,7 @@ def ticket_reassign(
 def ticket_correct(
     *,
     ticket: Ticket,
-    user,
+    user: User,
     category: Category | None = None,
     priority: str | None = None,
     queue: Queue | None = None,

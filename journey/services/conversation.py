@@ -1,5 +1,6 @@
 """Replies and internal notes, and what they do to the ticket."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tickets import services as tickets
@@ -10,7 +11,7 @@ from .. import pipeline
 
 
 @transaction.atomic
-def comment_add(*, ticket: Ticket, user, body: str, internal: bool = False) -> Comment:
+def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False) -> Comment:
     """A reply or an internal note. A customer's reply resumes a pending ticket or reopens a
     resolved one; an agent's first public reply is the ticket's first response."""
     author_kind = tickets.author_kind_for(user, internal=internal)

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.memo import config_memo
@@ -33,7 +33,7 @@ def ticket_submit(
     subject: str,
     body: str,
     channel: str,
-    customer: AbstractBaseUser | None = None,
+    customer: User | None = None,
     customer_email: str = "",
     external_id: str | None = None,
     context: dict | None = None,
@@ -75,22 +75,29 @@ def ticket_ingest(
     """An integration's ticket, once per `external_id`; the customer's account is linked by
     e-mail. Deferred (HELPDESK_INGEST_DEFERRED): stored as pending, and the intake doorbell
     rings after the commit."""
-    fields = {
-        "subject": subject,
-        "body": body,
-        "channel": channel,
-        "customer_email": customer_email,
-        "external_id": external_id,
-        "context": context,
-        "language": language,
-    }
     if settings.HELPDESK_INGEST_DEFERRED:
-        result = tickets.ticket_store_pending(**fields)
+        result = tickets.ticket_store_pending(
+            subject=subject,
+            body=body,
+            channel=channel,
+            customer_email=customer_email,
+            external_id=external_id,
+            context=context,
+            language=language,
+        )
         if result.created:
             transaction.on_commit(doorbell.ring)
         return result
-    customer = customer_for_email(email=customer_email) if customer_email else None
-    return ticket_submit(customer=customer, **fields)
+    return ticket_submit(
+        subject=subject,
+        body=body,
+        channel=channel,
+        customer=customer_for_email(email=customer_email) if customer_email else None,
+        customer_email=customer_email,
+        external_id=external_id,
+        context=context,
+        language=language,
+    )
 
 
 def ticket_intake_once(*, ticket_id: uuid.UUID | str) -> bool:
@@ -110,7 +117,8 @@ def ticket_intake_drain(*, limit: int = 500) -> int:
     intake fails stays pending (logged) for the next drain; nothing stored is lost. Returns how
     many were taken in."""
     doorbell.doorbell_clear()  # before looking: anything stored from now on rings again
-    done, failed, looked_again = 0, [], False
+    done, looked_again = 0, False
+    failed: list[uuid.UUID] = []
     with config_memo():  # rules, phrases, SLA policies, calendars: read once per few seconds
         while done < limit:
             claimed = None

@@ -1,6 +1,8 @@
 """The AI resolution agent's run on a ticket handed to it: draft, score, then reply and resolve,
 reply and ask a person to review, or hand over (agents/resolution/agent.py decides which)."""
 
+import uuid
+
 from django.db import transaction
 
 from agents.models import AIAction, AIResolutionAttempt
@@ -22,7 +24,7 @@ from .conversation import comment_add
 from .status import ticket_system_transition
 
 
-def ticket_ai_resolve(*, ticket_id) -> AIResolutionAttempt | None:
+def ticket_ai_resolve(*, ticket_id: uuid.UUID | str) -> AIResolutionAttempt | None:
     """Run once per ticket handed to the AI agent; a retried task finds it handled and stops."""
     ticket = Ticket.objects.select_related("queue", "category", "assigned_agent__user").get(
         pk=ticket_id
@@ -38,17 +40,19 @@ def ticket_ai_resolve(*, ticket_id) -> AIResolutionAttempt | None:
         )
         if not ticket_still_with_ai(ticket):
             return None
+        ai_agent = ticket.assigned_agent
+        assert ai_agent is not None  # ticket_still_with_ai
         action = ai_action_decide(draft, ticket)
         attempt = ai_attempt_record(ticket=ticket, draft=draft, action=action)
         summary = f"AI draft confidence {draft.confidence:.2f} ({draft.source})"
         data = {"attempt_id": attempt.pk, "confidence": draft.confidence, "action": action}
         if action == AIAction.RESOLVED:
-            comment_add(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
+            comment_add(ticket=ticket, user=ai_agent.user, body=draft.text)
             ai_reply_notify(ticket=ticket, draft=draft)
             events.ticket_ai_resolved_event(ticket=ticket, reason=summary, data=data)
             ticket_system_transition(ticket=ticket, status=Status.RESOLVED, reason=summary)
         elif action == AIAction.REVIEW:
-            comment_add(ticket=ticket, user=ticket.assigned_agent.user, body=draft.text)
+            comment_add(ticket=ticket, user=ai_agent.user, body=draft.text)
             ai_reply_notify(ticket=ticket, draft=draft)
             ticket.refresh_from_db(fields=["tags", "status", "first_response_at"])
             ticket_tags_add(ticket=ticket, tags=[REVIEW_TAG])

@@ -1,6 +1,7 @@
 """Status changes with their follow-ups: by an agent (the lifecycle's agent moves; anything else
 is a 409) and by the system (assignment, escalation, the AI agent)."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.exceptions import TransitionError
@@ -12,7 +13,7 @@ from .. import pipeline
 
 
 @transaction.atomic
-def ticket_change_status(*, ticket: Ticket, user, status: str, reason: str = "") -> Ticket:
+def ticket_change_status(*, ticket: Ticket, user: User, status: str, reason: str = "") -> Ticket:
     """An agent or manager moves a ticket through the lifecycle."""
     tickets.staff_required(user)
     ticket = tickets.ticket_lock(ticket)

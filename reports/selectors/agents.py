@@ -7,7 +7,7 @@ reopenings; above 1.0 is a higher resolution rate or CSAT.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from agents.models import Agent
@@ -20,7 +20,7 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
 
 
-def _base(filters: ReportFilters):
+def _base(filters: ReportFilters) -> QuerySet:
     """The period's tickets in the queue/channel scope, *not* narrowed to one agent, so the cells
     compare an agent against everyone."""
     scope = ReportFilters(

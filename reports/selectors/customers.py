@@ -34,14 +34,14 @@ def _parts_sql(filters: ReportFilters, now: datetime) -> tuple[str, tuple]:
         .exclude(customer_email="")
         .annotate(
             in_p=Value(1),
-            is_open=_flag(Q(status__in=OPEN_STATUSES)),
+            open_now=_flag(Q(status__in=OPEN_STATUSES)),
             stale=_flag(stale),
             breached=_flag(sla["fr_breached"] | sla["res_breached"]),
             reop=F("reopened_count"),
             csat=F("csat_score"),
         )
         .values(
-            "customer_email", "created_at", "in_p", "is_open", "stale", "breached", "reop", "csat"
+            "customer_email", "created_at", "in_p", "open_now", "stale", "breached", "reop", "csat"
         )
     )
     older_open = (
@@ -50,7 +50,7 @@ def _parts_sql(filters: ReportFilters, now: datetime) -> tuple[str, tuple]:
         .exclude(customer_email="")
         .annotate(
             in_p=Value(0),
-            is_open=Value(1),
+            open_now=Value(1),
             # Every row here is open: testing status again would need the heap.
             stale=_flag(Q(created_at__lt=now - STALE_AFTER)),
             breached=Value(0),
@@ -58,7 +58,7 @@ def _parts_sql(filters: ReportFilters, now: datetime) -> tuple[str, tuple]:
             csat=Cast(Value(None), IntegerField()),
         )
         .values(
-            "customer_email", "created_at", "in_p", "is_open", "stale", "breached", "reop", "csat"
+            "customer_email", "created_at", "in_p", "open_now", "stale", "breached", "reop", "csat"
         )
     )
     a_sql, a_params = compiled(in_period)
@@ -69,12 +69,12 @@ def _parts_sql(filters: ReportFilters, now: datetime) -> tuple[str, tuple]:
 def report_customers(*, filters: ReportFilters, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     sql, params = _parts_sql(filters, now)
-    score = "100 - 10 * SUM(is_open) - 5 * SUM(stale) - 15 * SUM(breached) - 10 * SUM(reop)"
+    score = "100 - 10 * SUM(open_now) - 5 * SUM(stale) - 15 * SUM(breached) - 10 * SUM(reop)"
     rows = fetch_dicts(
         f"""
         SELECT customer_email,
                CASE WHEN {score} < 0 THEN 0 ELSE {score} END AS health,
-               SUM(in_p) AS tickets, SUM(is_open) AS open, SUM(stale) AS stale_open,
+               SUM(in_p) AS tickets, SUM(open_now) AS open, SUM(stale) AS stale_open,
                SUM(breached) AS breached, SUM(reop) AS reopenings,
                CAST(AVG(csat) AS DOUBLE PRECISION) AS csat_avg,
                MAX(created_at) AS last_ticket_at

@@ -114,7 +114,9 @@ def report_overview(*, filters: ReportFilters, now: datetime | None = None) -> d
         metrics = ticket_metrics(now)
         summary = {key: tidy(value) for key, value in cohort.aggregate(**metrics).items()}
         tables = {
-            name: tidy_rows(cohort.values(key=expr).annotate(**metrics).order_by("-tickets", "key"))
+            name: tidy_rows(
+                cohort.values(key=expr).annotate(**metrics).order_by("-tickets", "key")  # type: ignore[misc]  # annotated by **metrics
+            )
             for name, expr in BREAKDOWN_FIELDS.items()
         }
     series = _series(filters, from_rollup=source == "rollup")

@@ -2,9 +2,10 @@
 against the period of the same length before it."""
 
 import math
+from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Q
+from django.db.models import Count, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from tickets.models import Category
@@ -17,7 +18,7 @@ TERMS_SAMPLE = 5000
 MIN_TERM_LENGTH = 3
 
 
-def _growth(qs, field: str, current: Q) -> list[dict]:
+def _growth(qs: QuerySet, field: str, current: Q) -> list[dict]:
     """Categories (or sub-categories) by growth. Grouped by id, which is cheaper than by name for
     the ~80,000 tickets of two 30-day periods at a million; the ≤ 20 names are looked up after."""
     cur = Count("pk", filter=current)
@@ -38,7 +39,7 @@ def _growth(qs, field: str, current: Q) -> list[dict]:
     return [{"name": names.get(row.pop("group_id")), **row} for row in rows]
 
 
-def _grow_sql(inner_sql: str, params: tuple, start, scale: int = 1) -> list[dict]:
+def _grow_sql(inner_sql: str, params: tuple, start: datetime, scale: int = 1) -> list[dict]:
     """Rank (name, created_at) rows of `inner_sql` by growth, in SQL (counts × `scale`)."""
     return tidy_rows(
         fetch_dicts(
@@ -57,7 +58,7 @@ def _grow_sql(inner_sql: str, params: tuple, start, scale: int = 1) -> list[dict
     )
 
 
-def _tags(both, start) -> list[dict]:
+def _tags(both: QuerySet, start: datetime) -> list[dict]:
     sql, params = compiled(both.values("tags", "created_at"))
     if connection.vendor == "postgresql":
         inner = (
@@ -72,7 +73,7 @@ def _tags(both, start) -> list[dict]:
     return _grow_sql(inner, params, start)
 
 
-def _terms(both, start) -> tuple[bool, int, list[dict]]:
+def _terms(both: QuerySet, start: datetime) -> tuple[bool, int, list[dict]]:
     """Subject words (English stemming, stop words dropped) via PostgreSQL full-text search.
 
     Parsing subjects is the one costly step, so above TERMS_SAMPLE tickets only every k-th ticket

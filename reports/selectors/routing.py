@@ -1,6 +1,7 @@
 """Routing: whether the first decision stood, triage rate, Claude cost, AI resolution by confidence."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When, Window
@@ -116,10 +117,10 @@ def _cost_per_day(filters: ReportFilters) -> list[dict]:
     )
     by_day = {day_key(row["day"]): row for row in rows}
     empty = {"cost_usd": 0.0, "claude_calls": 0, "input_tokens": 0, "output_tokens": 0}
-    out = []
+    out: list[dict] = []
     for offset in range(filters.days):
         key = (filters.start + timedelta(days=offset)).strftime("%Y-%m-%d")
-        row = by_day.get(key, empty)
+        row: Any = by_day.get(key, empty)
         out.append({"day": key, **{name: tidy(row[name]) for name in empty}})
     return out
 

@@ -79,7 +79,7 @@ def tickets_import(
             split_single_text(row["subject"]) if single else (row["subject"], row["body"])
         )
         labels = row["labels"]
-        priority = Priority.NORMAL
+        priority: str = Priority.NORMAL
         if labels.get("priority", "").strip():
             priority = normalise_priority(labels["priority"]) or Priority.NORMAL
             result.unknown_priorities += not normalise_priority(labels["priority"])

@@ -37,7 +37,7 @@ def detect_language(text: str, *, locale: str = "") -> str:
     lowered = text.lower()
     for lang, letters in LETTERS.items():
         scores[lang] += 0.5 * sum(lowered.count(ch) > 0 for ch in letters)
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda name: scores[name])
     if scores[best] >= MIN_HITS:
         return best
     return locale.replace("-", "_").split("_")[0].lower()[:10] if locale else ""

@@ -87,7 +87,7 @@ def _validated(answer: dict, labels: Labels) -> tuple[dict[str, str], dict[str, 
         chosen[name] = value
         raw = answer.get(f"{name}_confidence", answer.get("confidence"))
         try:
-            confidences[name] = min(1.0, max(0.0, float(raw)))
+            confidences[name] = min(1.0, max(0.0, float(raw)))  # type: ignore[arg-type]  # checked by the except
         except (TypeError, ValueError):
             confidences[name] = 0.5  # no usable figure: a middling one sends doubts to triage
     return chosen, confidences
@@ -104,7 +104,7 @@ def classify(*, text: str, context: dict | None = None, ticket_language: str = "
     tool = tool_schema(labels)
     model = model_name()
     try:
-        message = _client().messages.create(
+        message = _client().messages.create(  # type: ignore[call-overload]  # plain dict params
             model=model,
             max_tokens=MAX_TOKENS,
             system=system_prompt(labels),

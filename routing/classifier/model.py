@@ -4,10 +4,11 @@ linear head per label field. Pure scikit-learn and numpy: no Django, so it train
 Calibration is temperature scaling fitted on out-of-fold decision scores; the same out-of-fold
 scores give the cross-validated metrics stored with each version."""
 
+import dataclasses
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -36,11 +37,11 @@ class Head:
     coef: np.ndarray  # (n_classes, n_features), float32
     intercept: np.ndarray
     temperature: float
-    cv_metrics: dict = field(default_factory=dict)
+    cv_metrics: dict = dataclasses.field(default_factory=dict)
     # Top-label recalibration: isotonic map from the chosen label's probability to how often
     # the chosen label was right (out of fold). Empty: temperature scaling only.
-    iso_x: np.ndarray = field(default_factory=lambda: np.empty(0))
-    iso_y: np.ndarray = field(default_factory=lambda: np.empty(0))
+    iso_x: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
+    iso_y: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
 
     def scores(self, x) -> np.ndarray:
         return np.asarray(x @ self.coef.T) + self.intercept
@@ -174,9 +175,11 @@ class TextModel:
     features: FeatureUnion
     heads: dict[str, Head]
     word_terms: np.ndarray  # feature index → word n-gram (the first block of features)
-    sub_by_queue: dict[str, list[str]] = field(default_factory=dict)
-    exemplars: dict = field(default_factory=dict)  # a few resolved tickets for "similar tickets"
-    params: dict = field(default_factory=dict)
+    sub_by_queue: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    exemplars: dict = dataclasses.field(
+        default_factory=dict
+    )  # a few resolved tickets for "similar tickets"
+    params: dict = dataclasses.field(default_factory=dict)
 
     @property
     def fields(self) -> list[str]:

@@ -6,6 +6,7 @@ elsewhere `bulk_create`. The SLA app decides what fired; these write it."""
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -88,7 +89,7 @@ def _notes_sql(notes: list[EscalationNote], now: datetime) -> list[int]:
     )
     SELECT src.ord, comments.id FROM src JOIN comments ON comments.ticket_id = src.id
     """
-    params = {
+    params: dict[str, Any] = {
         "ids": [n.ticket_id for n in notes],
         "levels": [n.level for n in notes],
         "texts": [n.text for n in notes],

@@ -20,7 +20,7 @@ def ticket_intake_claim(*, skip: list[uuid.UUID]) -> Ticket | None:
     )
 
 
-def ticket_intake_lock(*, ticket_id) -> Ticket | None:
+def ticket_intake_lock(*, ticket_id: uuid.UUID | str) -> Ticket | None:
     """One stored ticket, locked, if it has not been routed yet (a retried task finds nothing)."""
     ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
     if ticket is None or ticket.events.filter(kind="routed").exists():

@@ -6,6 +6,7 @@ after calling these. Callers hold the ticket's row lock (`ticket_lock`)."""
 
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,12 +24,14 @@ def ticket_lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def staff_required(user) -> None:
+def staff_required(user: User | AnonymousUser) -> None:
     if user_role(user) not in ("agent", "manager"):
         raise NotAllowed("Only agents and managers can do this.")
 
 
-def ticket_status_apply(ticket: Ticket, status: str, *, actor=None, reason: str = "") -> str:
+def ticket_status_apply(
+    ticket: Ticket, status: str, *, actor: User | None = None, reason: str = ""
+) -> str:
     """Move a locked ticket to `status` (already checked against the lifecycle); returns the
     status before."""
     before = ticket.status
@@ -71,7 +74,7 @@ def ticket_system_move(*, ticket: Ticket, status: str, reason: str = "") -> tupl
 
 
 def comment_write(
-    *, ticket: Ticket, author, author_kind: str, body: str, internal: bool = False
+    *, ticket: Ticket, author: User | None, author_kind: str, body: str, internal: bool = False
 ) -> Comment:
     """Store a reply or a note on a locked ticket, with its event and its live event."""
     if ticket.status == Status.CLOSED:
@@ -95,7 +98,7 @@ def comment_write(
     return comment
 
 
-def author_kind_for(user, *, internal: bool) -> str:
+def author_kind_for(user: User | AnonymousUser, *, internal: bool) -> str:
     """Who writes: a customer (never an internal note), or staff."""
     role = user_role(user)
     if role == "customer":

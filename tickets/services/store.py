@@ -8,8 +8,10 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -32,7 +34,7 @@ def ticket_store(
     subject: str,
     body: str,
     channel: str,
-    customer: AbstractBaseUser | None = None,
+    customer: User | None = None,
     customer_email: str = "",
     external_id: str | None = None,
     context: dict | None = None,
@@ -119,7 +121,7 @@ def _ticket(
     subject: str,
     body: str,
     channel: str,
-    customer: AbstractBaseUser | None,
+    customer: User | None,
     customer_email: str,
     external_id: str | None,
     context: dict | None,
@@ -158,7 +160,9 @@ def _existing(external_id: str | None) -> Ticket | None:
     return ticket_by_external_id(external_id=external_id) if external_id else None
 
 
-def _insert_with_created_event(connection, ticket: Ticket) -> tuple[bool, Ticket | None]:
+def _insert_with_created_event(
+    connection: BaseDatabaseWrapper, ticket: Ticket
+) -> tuple[bool, Ticket | None]:
     """`INSERT ticket ... ON CONFLICT DO NOTHING` and its `created` event in one prepared
     statement, which also reads the ticket already stored under the external_id, if any.
     Returns (True, None) when the ticket went in, (False, stored ticket) for a repeat."""
@@ -184,6 +188,12 @@ _EVENT_FIELDS = [f for f in TicketEvent._meta.concrete_fields if not f.primary_k
 _REPEAT_FIELDS = ["id", "status", "created_at"]  # what the webhook answers; the rest loads lazily
 
 
+def _column(name: str) -> str:
+    field = Ticket._meta.get_field(name)
+    assert isinstance(field, Field) and field.column
+    return field.column
+
+
 @functools.cache
 def _ingest_sql(alias: str) -> str:
     """The statement's text, built once from Django's own insert compiler (so its columns follow
@@ -199,10 +209,10 @@ def _ingest_sql(alias: str) -> str:
     assert len(ticket_params) == len(_TICKET_FIELDS), "a field with its own placeholder"
     quote = connection.ops.quote_name
     cast = {f.name: f.cast_db_type(connection) for f in Ticket._meta.concrete_fields}
-    columns = ", ".join(quote(f.column) for f in _EVENT_FIELDS)
+    columns = ", ".join(quote(f.column) for f in _EVENT_FIELDS)  # type: ignore[arg-type]  # concrete fields have columns
     values = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in _EVENT_FIELDS)
     table = quote(Ticket._meta.db_table)
-    repeat = ", ".join(quote(Ticket._meta.get_field(name).column) for name in _REPEAT_FIELDS)
+    repeat = ", ".join(quote(_column(name)) for name in _REPEAT_FIELDS)
     nulls = ", ".join(f"CAST(NULL AS {cast[name]})" for name in _REPEAT_FIELDS)
     return (
         f"WITH stored AS ({ticket_sql}), "

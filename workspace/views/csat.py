@@ -58,7 +58,7 @@ def csat_rate(request, token: str, score: str) -> HttpResponse:
             {
                 "ticket_id": str(result.ticket.pk),
                 "score": result.score,
-                "csat_at": result.ticket.csat_at.isoformat(),
+                "csat_at": result.ticket.csat_at.isoformat() if result.ticket.csat_at else None,
                 "changed": result.changed,
             }
         )
