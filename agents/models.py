@@ -144,3 +144,50 @@ class AgentLoad(models.Model):
     )
     open_tickets = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class SavedReply(models.Model):
+    """Text written for reuse: an agent's saved reply, a queue's template, or a global answer.
+    The AI agent composes only from these (filled in for the customer at hand), never from
+    another customer's conversation. The agent tools' macros grow from this model."""
+
+    name = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text="The reply. Placeholders: {{ customer_name }}, {{ ticket_ref }}, "
+        "{{ agent_name }}, {{ status_link }}."
+    )
+    match_text = models.TextField(
+        blank=True,
+        help_text="When it answers a ticket: example questions or keywords, as customers write "
+        "them. The AI agent matches tickets against the name and this text.",
+    )
+    queue = models.ForeignKey(
+        "tickets.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_replies",
+        help_text="Empty: every queue.",
+    )
+    owner = models.ForeignKey(
+        Agent,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_replies",
+        help_text="Set: a personal reply of this agent (never used by the AI agent).",
+    )
+    language = models.CharField(max_length=10, blank=True, help_text="Empty: any language.")
+    ai_usable = models.BooleanField(default=True, help_text="The AI agent may send it.")
+    is_active = models.BooleanField(default=True)
+    usage_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "saved replies"
+        indexes = [models.Index(fields=["queue", "is_active"], name="saved_reply_queue")]
+
+    def __str__(self) -> str:
+        return self.name

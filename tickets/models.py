@@ -218,6 +218,11 @@ class Ticket(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def ref(self) -> str:
+        """The short reference customers quote (the first 8 characters of the id)."""
+        return self.pk.hex[:8].upper() if self.pk else ""
+
 
 class AuthorKind(models.TextChoices):
     CUSTOMER = "customer"

@@ -9,10 +9,9 @@ from django.db.models.functions import Least
 
 from core.roles import agent_profile, user_role
 from live.types import EventType
+from tickets.access import status_token_ticket_id
 from tickets.models import OPEN_STATUSES, Queue, SlaState, Status, Ticket
 from tickets.selectors import ticket_list, ticket_visible_q
-
-from .access import status_token_ticket_id
 
 VIEWS = {
     "mine": "My tickets",

@@ -9,10 +9,12 @@ The run itself (reply, resolve or hand over, with their follow-ups) is `journey.
     below: send nothing; store the draft as the suggested reply and hand the ticket to a human.
 Every run is an `AIResolutionAttempt` with the context snapshot, draft, score and action."""
 
+from django.db.models import F
+
 from tickets import events
 from tickets.models import Channel, Status, Ticket
 
-from ..models import AgentKind, AIAction, AIResolutionAttempt
+from ..models import AgentKind, AIAction, AIResolutionAttempt, SavedReply
 from ..services.assignment import AssignmentResult, ticket_assign
 from ..services.notifications import notification_enqueue
 from ..workload import agent_load_refresh
@@ -49,11 +51,22 @@ def ticket_still_with_ai(ticket: Ticket) -> bool:
 
 
 def ai_attempt_record(*, ticket: Ticket, draft: Draft, action: str) -> AIResolutionAttempt:
+    """The attempt, whole: context snapshot, saved replies offered, similar tickets (links),
+    details that stopped a draft, the draft, its score and the action. A saved reply sent to
+    the customer counts as used."""
+    if action in (AIAction.RESOLVED, AIAction.REVIEW):
+        used = [s["saved_reply_id"] for s in draft.sources if s.get("used")]
+        SavedReply.objects.filter(pk__in=used).update(usage_count=F("usage_count") + 1)
     return AIResolutionAttempt.objects.create(
         ticket=ticket,
         agent=ticket.assigned_agent if action != AIAction.SUGGESTION else None,
         source=draft.source,
-        context={**draft.context, "similar": draft.matches},
+        context={
+            **draft.context,
+            "similar": draft.matches,
+            "sources": draft.sources,
+            "refused": draft.refused,
+        },
         draft=draft.text,
         confidence=draft.confidence,
         action=action,
@@ -95,10 +108,15 @@ def ticket_ai_hand_to_human(*, ticket: Ticket, reason: str) -> AssignmentResult:
 
 def ticket_suggest_reply(*, ticket_id) -> bool:
     """Draft the suggested reply for a human-handled ticket (kept if an agent already has one)."""
-    ticket = Ticket.objects.select_related("queue", "category").filter(pk=ticket_id).first()
+    ticket = (
+        Ticket.objects.select_related("queue", "category", "assigned_agent__user")
+        .filter(pk=ticket_id)
+        .first()
+    )
     if ticket is None or ticket.suggested_reply or not ticket.is_open:
         return False
-    draft = ticket_draft_reply(ticket=ticket)
+    agent = ticket.assigned_agent
+    draft = ticket_draft_reply(ticket=ticket, agent_name=agent.name if agent else "")
     if not draft.text:
         return False
     updated = Ticket.objects.filter(pk=ticket_id, suggested_reply="").update(

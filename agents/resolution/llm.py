@@ -1,7 +1,8 @@
 """Claude as the drafter, when `ANTHROPIC_API_KEY` is set (and `ANTHROPIC_BASE_URL`, if given).
 
 The model answers with JSON: the reply and its own confidence that the reply fully solves the
-issue. Any failure (network, bad JSON) returns None and the caller falls back to similar tickets."""
+issue. Any failure (network, bad JSON) returns None and the caller falls back to the best saved
+reply."""
 
 import json
 import logging
@@ -13,8 +14,9 @@ logger = logging.getLogger(__name__)
 
 SYSTEM = (
     "You are a customer support agent. Draft the reply to the customer's ticket, in the "
-    "ticket's language. Use the similar solved tickets and the customer's history when they "
-    "apply; never invent account details. Answer with one JSON object only: "
+    "ticket's language. Build it from the saved replies when one applies, and use the "
+    "customer's own history; never invent account details, links, codes or numbers. Answer "
+    "with one JSON object only: "
     '{"reply": "<the message to the customer>", "confidence": <0.0-1.0, how sure you are '
     "that this reply fully resolves the issue without a human>}."
 )
@@ -55,9 +57,11 @@ def _parse(text: str) -> tuple[str, float] | None:
     return reply, min(max(confidence, 0.0), 1.0)
 
 
-def llm_draft(*, context: dict, examples: list[dict]) -> tuple[str, float] | None:
+def llm_draft(*, context: dict, saved_replies: list[dict]) -> tuple[str, float] | None:
+    """Claude's reply and confidence, from this ticket's context and the saved replies offered
+    (no other customer's conversation is ever in the prompt)."""
     prompt = json.dumps(
-        {"ticket_context": context, "similar_solved_tickets": examples}, ensure_ascii=False
+        {"ticket_context": context, "saved_replies": saved_replies}, ensure_ascii=False
     )
     try:
         response = _client().messages.create(

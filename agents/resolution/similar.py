@@ -1,5 +1,6 @@
-"""The local drafter: the last public agent reply of the most similar solved ticket in the queue,
-by TF-IDF cosine similarity over subject and body. The similarity is the confidence."""
+"""Similar solved tickets of the queue, by TF-IDF cosine similarity over subject and body: shown
+to agents as links beside a draft. Their replies are other customers' conversations and are
+never sent, suggested or given to Claude."""
 
 from dataclasses import dataclass
 
@@ -17,12 +18,11 @@ MAX_SOLVED = 2000
 class Match:
     ticket_id: str
     subject: str
-    reply: str
     similarity: float
 
 
 def solved_examples(*, ticket: Ticket, limit: int = MAX_SOLVED) -> list[dict]:
-    """Recent solved, never-reopened tickets of the queue with their resolution, one query."""
+    """Recent solved, never-reopened tickets of the queue that an agent answered, one query."""
     rows = (
         Ticket.objects.filter(
             queue_id=ticket.queue_id,  # type: ignore[misc]  # None: the tickets without a queue
@@ -33,7 +33,7 @@ def solved_examples(*, ticket: Ticket, limit: int = MAX_SOLVED) -> list[dict]:
         .annotate(reply=last_public_agent_reply())
         .filter(reply__isnull=False)
         .order_by("-resolved_at")
-        .values("id", "subject", "body", "reply")[:limit]
+        .values("id", "subject", "body")[:limit]
     )
     return [dict(row) for row in rows]
 
@@ -55,7 +55,6 @@ def similar_solved(*, ticket: Ticket, top: int = 3) -> list[Match]:
         Match(
             ticket_id=str(examples[i]["id"]),
             subject=examples[i]["subject"],
-            reply=examples[i]["reply"],
             similarity=float(sims[i]),
         )
         for i in order

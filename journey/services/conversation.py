@@ -1,11 +1,14 @@
-"""Replies and internal notes, and what they do to the ticket."""
+"""Replies and internal notes, and what they do to the ticket: a customer's reply resumes a
+pending ticket or reopens a resolved one (to a person, when the AI agent had resolved it)."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from agents.models import AgentKind
+from agents.resolution.agent import ticket_ai_hand_to_human
 from tickets import services as tickets
 from tickets.lifecycle import CUSTOMER_REPLY_TRANSITIONS
-from tickets.models import AuthorKind, Comment, Ticket
+from tickets.models import AuthorKind, Comment, Status, Ticket
 
 from .. import pipeline
 
@@ -23,6 +26,13 @@ def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False
         after = CUSTOMER_REPLY_TRANSITIONS[ticket.status]
         before = tickets.ticket_status_apply(ticket, after, actor=user, reason="customer replied")
         pipeline.status_changed(ticket=ticket, before=before, after=after)
+        ai = ticket.assigned_agent
+        if after == Status.OPEN and ai is not None and ai.kind == AgentKind.AI:
+            # the AI agent's answer did not help: a person takes it from here
+            handed = ticket_ai_hand_to_human(
+                ticket=ticket, reason="the customer replied to the AI agent's answer"
+            )
+            pipeline.assignment_followed(ticket=ticket, result=handed)
     elif author_kind == AuthorKind.AGENT and not internal:
         if tickets.ticket_first_response_record(ticket=ticket):
             pipeline.first_response(ticket=ticket)

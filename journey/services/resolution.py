@@ -31,7 +31,9 @@ def ticket_ai_resolve(*, ticket_id: uuid.UUID | str) -> AIResolutionAttempt | No
     )
     if not ticket_still_with_ai(ticket):
         return None
-    draft = ticket_draft_reply(ticket=ticket)  # outside the transaction: it may call Claude
+    # outside the transaction: it may call Claude
+    ai = ticket.assigned_agent
+    draft = ticket_draft_reply(ticket=ticket, agent_name=ai.name if ai else "")
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",))

@@ -1,5 +1,5 @@
-"""The AI resolution agent's three bands, with Claude behind a local fake server, and its
-fallback to the resolutions of similar solved tickets."""
+"""The AI resolution agent's three bands, with Claude behind a local fake server, its offline
+answers from saved replies, and the guards that keep one customer's words from another."""
 
 import json
 from datetime import timedelta
@@ -7,15 +7,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agents.models import AgentKind, AIAction, AIResolutionAttempt, Notification
+from agents.models import AgentKind, AIAction, AIResolutionAttempt, Notification, SavedReply
 from agents.resolution.agent import REVIEW_TAG, ticket_suggest_reply
 from agents.services import ticket_intake_assign
 from agents.tests.factories import AgentFactory
 from agents.tests.helpers import make_agent
 from journey import pipeline
 from journey.services import ticket_ai_resolve
-from tickets.models import AuthorKind, Comment, Status
-from tickets.tests.factories import CommentFactory, QueueFactory, TicketFactory
+from tickets.models import AuthorKind, Comment, Status, Ticket
+from tickets.tests.factories import CommentFactory, QueueFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,12 @@ def claude(settings, fake_server):
         return fake_server
 
     return answer
+
+
+def saved(queue, name, match_text, body, **kwargs):
+    return SavedReply.objects.create(
+        queue=queue, name=name, match_text=match_text, body=body, **kwargs
+    )
 
 
 def solved(queue, subject, body, reply, customer=None):
@@ -168,26 +174,38 @@ def test_each_ticket_is_attempted_once(ai_queue, ai_agent, human, customer, clau
     assert ticket.comments.count() == 1
 
 
-def test_without_claude_the_most_similar_solved_ticket_answers(ai_queue, ai_agent, human, customer):
-    match = solved(
+def test_without_claude_the_closest_saved_reply_answers_for_this_customer(
+    ai_queue, ai_agent, human, customer
+):
+    customer.first_name, customer.last_name = "Alice", "Smith"
+    customer.save()
+    reset = saved(
         ai_queue,
-        "I forgot my password",
-        "How do I reset my password? I cannot log in.",
-        RESET_REPLY,
+        "Password reset",
+        "I forgot my password. How do I reset my password? I cannot log in.",
+        "Hi {{ customer_name }}, about {{ ticket_ref }}: " + RESET_REPLY,
     )
-    solved(ai_queue, "Refund for order", "I was charged twice for my order.", "Refunded.")
+    saved(ai_queue, "Refund", "I was charged twice for my order", "We refunded you.")
     ticket = new_ticket(ai_queue, customer)
 
     attempt = ticket_ai_resolve(ticket_id=ticket.pk)
 
-    assert attempt.source == "similar_tickets"
-    assert str(attempt.matched_ticket) == str(match.pk)
+    assert attempt.source == "saved_reply"
     assert attempt.confidence > 0.85 and attempt.action == AIAction.RESOLVED
-    assert ticket.comments.get(internal=False).body == RESET_REPLY
+    sent = ticket.comments.get(internal=False).body
+    assert sent == f"Hi {customer.get_full_name()}, about {ticket.ref}: {RESET_REPLY}"
+    assert attempt.context["sources"][0] == {
+        "saved_reply_id": reset.pk,
+        "name": "Password reset",
+        "similarity": pytest.approx(attempt.confidence, abs=1e-3),
+        "used": True,
+    }
+    reset.refresh_from_db()
+    assert reset.usage_count == 1
 
 
 def test_without_claude_an_unrelated_ticket_goes_to_a_human(ai_queue, ai_agent, human, customer):
-    solved(ai_queue, "Refund for order", "I was charged twice for my order.", "Refunded.")
+    saved(ai_queue, "Refund", "I was charged twice for my order", "We refunded you.")
     ticket = new_ticket(
         ai_queue, customer, subject="Dark mode", body="Please add a dark theme to the app."
     )
@@ -197,20 +215,21 @@ def test_without_claude_an_unrelated_ticket_goes_to_a_human(ai_queue, ai_agent, 
     assert ticket.assigned_agent == human and not ticket.comments.exists()
 
 
-def test_claude_failing_falls_back_to_similar_tickets(ai_queue, ai_agent, human, customer, claude):
+def test_claude_failing_falls_back_to_the_saved_reply(ai_queue, ai_agent, human, customer, claude):
     server = claude(RESET_REPLY, 0.99)
     server.statuses = [500, 500, 500]
-    solved(ai_queue, "I forgot my password", "How do I reset my password?", "Use the link.")
+    saved(ai_queue, "Password reset", "How do I reset my password?", "Use the link.")
     ticket = new_ticket(ai_queue, customer)
     attempt = ticket_ai_resolve(ticket_id=ticket.pk)
-    assert attempt.source == "similar_tickets" and attempt.draft == "Use the link."
+    assert attempt.source == "saved_reply" and attempt.draft == "Use the link."
 
 
 def test_routed_tickets_get_a_suggested_reply_after_commit(
     queue, customer, django_capture_on_commit_callbacks
 ):
     make_agent(queue)
-    solved(queue, "App crashes on start", "The app crashes when I open it.", "Update to 3.1.")
+    earlier = solved(queue, "App crashes on start", "The app crashes when I open it.", "Do X.")
+    saved(queue, "Crash on start", "The app crashes when I open it", "Please update to 3.1.")
     ticket = TicketFactory(
         queue=queue,
         customer=customer,
@@ -221,12 +240,94 @@ def test_routed_tickets_get_a_suggested_reply_after_commit(
         ticket_intake_assign(ticket=ticket)
     ticket.refresh_from_db()
     assert ticket.assigned_agent is not None
-    assert ticket.suggested_reply == "Update to 3.1."
-    assert AIResolutionAttempt.objects.get(ticket=ticket).action == AIAction.SUGGESTION
+    assert ticket.suggested_reply == "Please update to 3.1."
+    attempt = AIResolutionAttempt.objects.get(ticket=ticket)
+    assert attempt.action == AIAction.SUGGESTION
+    # the similar solved ticket is shown as a link, its reply nowhere
+    assert attempt.context["similar"][0]["ticket_id"] == str(earlier.pk)
+    assert "Do X." not in json.dumps(attempt.context)
     # An agent's own edit is never overwritten by a later run.
     ticket.suggested_reply = "Edited by me"
     ticket.save()
     assert ticket_suggest_reply(ticket_id=ticket.pk) is False
+
+
+PERSONAL = "Your one-time unlock code is RST-48213; call us on +49 30 1234567 if it fails."
+
+
+def _alice_was_answered_personally(queue, customer):
+    return solved(
+        queue,
+        "I forgot my password",
+        "How do I reset my password? I cannot log in.",
+        PERSONAL,
+        customer=customer,
+    )
+
+
+def test_no_customer_gets_another_customers_reply_offline(
+    ai_queue, ai_agent, human, customer, other_customer, queue
+):
+    """The data leak of the issue: an agent answered Alice with a personal code; three other
+    customers ask the same; neither their AI answers nor their suggested replies carry it."""
+    _alice_was_answered_personally(ai_queue, customer)
+    _alice_was_answered_personally(queue, customer)
+    make_agent(queue)
+    saved(ai_queue, "Password reset", "How do I reset my password", RESET_REPLY)
+    others = [other_customer, *(UserFactory() for _ in range(2))]
+    for person in others:
+        ticket = new_ticket(ai_queue, person)
+        ticket_ai_resolve(ticket_id=ticket.pk)
+        human_ticket = TicketFactory(
+            queue=queue,
+            customer=person,
+            subject="I forgot my password",
+            body="How do I reset my password? I cannot log in.",
+        )
+        ticket_suggest_reply(ticket_id=human_ticket.pk)
+    written = [
+        *Comment.objects.exclude(ticket__customer=customer).values_list("body", flat=True),
+        *Ticket.objects.exclude(customer=customer).values_list("suggested_reply", flat=True),
+        *AIResolutionAttempt.objects.values_list("draft", flat=True),
+    ]
+    assert written and not [text for text in written if "RST-48213" in text or "1234567" in text]
+
+
+def test_claude_answers_carrying_another_customers_details_are_refused(
+    ai_queue, ai_agent, human, customer, other_customer, claude
+):
+    _alice_was_answered_personally(ai_queue, customer)
+    server = claude(PERSONAL, 0.97)  # as if the model had seen Alice's reply somewhere
+    ticket = new_ticket(ai_queue, other_customer)
+
+    attempt = ticket_ai_resolve(ticket_id=ticket.pk)
+
+    ticket.refresh_from_db()
+    assert attempt.action == AIAction.HANDOFF and attempt.draft == ""
+    assert {"RST-48213", "+49 30 1234567"} <= set(attempt.context["refused"])
+    assert not ticket.comments.exists() and ticket.suggested_reply == ""
+    assert ticket.assigned_agent == human
+    assert not Notification.objects.filter(event="ticket.reply").exists()
+    # the prompt carried no other customer's conversation
+    assert "RST-48213" not in server.requests[0]["body"].decode()
+
+
+def test_a_customer_reply_to_the_ai_answer_reopens_the_ticket_to_a_person(
+    ai_queue, ai_agent, human, customer, claude
+):
+    from journey.services import comment_add
+
+    claude(RESET_REPLY, 0.95)
+    ticket = new_ticket(ai_queue, customer)
+    ticket_ai_resolve(ticket_id=ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED and ticket.assigned_agent == ai_agent
+
+    comment_add(ticket=ticket, user=customer, body="That did not work, the link never came.")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED and ticket.assigned_agent == human
+    assert ticket.events.filter(kind="unassigned", before=ai_agent.name).exists()
 
 
 def test_the_reply_goes_back_through_the_originating_channel(

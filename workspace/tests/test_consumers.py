@@ -13,9 +13,9 @@ from core.ws_auth import TokenOrSessionAuthMiddleware
 from helpdesk.ws_urls import websocket_urlpatterns
 from journey import services
 from live import realtime
+from tickets.access import status_token_make
 from tickets.models import Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory
-from workspace.access import status_token_make
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from agents.tests.factories import AgentFactory
 from journey import services
+from tickets.access import status_token_make
 from tickets.models import Channel, Comment, Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
-from workspace.access import status_token_make
 
 pytestmark = pytest.mark.django_db
 

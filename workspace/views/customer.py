@@ -9,10 +9,10 @@ from agents.services.notifications import notification_enqueue
 from core.exceptions import ApplicationError
 from core.roles import user_role
 from journey import services
+from tickets.access import status_token_make
 from tickets.models import Channel
 from tickets.selectors import comment_list, ticket_get, ticket_list
 
-from ..access import status_token_make
 from ..forms import CustomerReplyForm, TicketOpenForm
 from ..selectors import ticket_for_status_token
 from .common import customer_required, form_result

@@ -1,0 +1,75 @@
+"""The texts the AI agent may send: saved replies meant for reuse, filled in for this customer.
+
+A ticket is matched against each usable reply's name and `match_text` (TF-IDF cosine over word
+1-2-grams); the similarity is the draft's confidence. Nothing here reads another ticket."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+
+from tickets.access import ticket_status_link
+from tickets.models import Ticket
+
+from ..models import SavedReply
+
+PLACEHOLDERS = ("customer_name", "ticket_ref", "agent_name", "status_link")
+
+
+@dataclass(frozen=True)
+class ReplyMatch:
+    reply: SavedReply
+    text: str  # the body filled in for the ticket
+    similarity: float
+
+
+def saved_replies_for(*, ticket: Ticket) -> list[SavedReply]:
+    """The active replies the AI agent may use on this ticket: its queue's and the global ones,
+    in its language or any; personal replies never."""
+    rows = SavedReply.objects.filter(is_active=True, ai_usable=True, owner__isnull=True).filter(
+        Q(queue__isnull=True) | Q(queue_id=ticket.queue_id)
+    )
+    if ticket.language:
+        rows = rows.filter(Q(language="") | Q(language=ticket.language))
+    return list(rows.order_by("pk"))
+
+
+def reply_fill(*, body: str, ticket: Ticket, agent_name: str = "") -> str:
+    """The body with its placeholders filled in for `ticket` (plain text; nothing evaluated)."""
+    customer = ticket.customer
+    name = (customer.get_full_name() if customer else "") or ""
+    values = {
+        "customer_name": name or "there",
+        "ticket_ref": ticket.ref,
+        "agent_name": agent_name or "the support team",
+        "status_link": ticket_status_link(ticket_id=ticket.pk),
+    }
+    for key in PLACEHOLDERS:
+        for spelling in (f"{{{{ {key} }}}}", f"{{{{{key}}}}}"):
+            body = body.replace(spelling, values[key])
+    return body
+
+
+def best_replies(*, ticket: Ticket, top: int = 3, agent_name: str = "") -> list[ReplyMatch]:
+    """The saved replies closest to the ticket's text, best first (similarity > 0)."""
+    replies = saved_replies_for(ticket=ticket)
+    if not replies:
+        return []
+    docs = [f"{reply.name}\n{reply.match_text}" for reply in replies]
+    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+    try:
+        matrix = vectorizer.fit_transform([*docs, f"{ticket.subject}\n{ticket.body}"])
+    except ValueError:  # nothing but stop words / empty text
+        return []
+    sims = linear_kernel(matrix[-1], matrix[:-1]).ravel()
+    order = sims.argsort()[::-1][:top]
+    return [
+        ReplyMatch(
+            reply=replies[i],
+            text=reply_fill(body=replies[i].body, ticket=ticket, agent_name=agent_name),
+            similarity=float(sims[i]),
+        )
+        for i in order
+        if sims[i] > 0
+    ]
