@@ -69,3 +69,6 @@ class AgentAdmin(admin.ModelAdmin):
     @admin.display(description="languages")
     def languages_display(self, obj: Agent) -> str:
         return ", ".join(obj.languages or []) or "—"
+
+
+from . import admin_ai  # noqa: E402,F401  (saved replies and the AI resolution log)

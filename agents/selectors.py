@@ -3,9 +3,9 @@
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tickets.models import OPEN_STATUSES
+from tickets.models import OPEN_STATUSES, Ticket
 
-from .models import Agent, PushDevice, Skill
+from .models import Agent, AIResolutionAttempt, PushDevice, Skill
 
 
 def agent_list() -> QuerySet[Agent]:
@@ -21,3 +21,12 @@ def agent_list() -> QuerySet[Agent]:
 def push_device_list(*, user: User) -> QuerySet[PushDevice]:
     """The phones `user` registered, newest first."""
     return PushDevice.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def ai_attempts_for(*, ticket: Ticket, limit: int = 5) -> list[AIResolutionAttempt]:
+    """The AI agent's latest attempts on a ticket (the resolution log the ticket page shows)."""
+    return list(
+        AIResolutionAttempt.objects.filter(ticket=ticket)
+        .select_related("agent__user")
+        .order_by("-created_at")[:limit]
+    )

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .services.intake import ticket_intake_drain as drain
-from .services.resolution import ticket_ai_resolve
+from .services.resolution import ai_lost_tickets_return, ticket_ai_resolve
 
 
 @shared_task(
@@ -23,3 +23,9 @@ def ticket_intake_drain() -> int:
 def ai_resolution_run(ticket_id: str) -> str | None:
     attempt = ticket_ai_resolve(ticket_id=ticket_id)
     return attempt.action if attempt else None
+
+
+@shared_task(name="journey.tasks.ai_lost_tickets_return", acks_late=True)
+def ai_lost_tickets_return_task() -> int:
+    """Beat, every 5 minutes (migration 0002): tickets whose AI run was lost go to a person."""
+    return ai_lost_tickets_return()

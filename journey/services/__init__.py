@@ -4,10 +4,11 @@ channel. Each calls the plain writes of `tickets`, then routing, assignment and 
 from .changes import ticket_correct, ticket_reassign
 from .conversation import comment_add
 from .intake import ticket_ingest, ticket_intake_drain, ticket_intake_once, ticket_submit
-from .resolution import ticket_ai_resolve
+from .resolution import ai_lost_tickets_return, ticket_ai_resolve
 from .status import ticket_change_status, ticket_system_transition
 
 __all__ = [
+    "ai_lost_tickets_return",
     "comment_add",
     "ticket_ai_resolve",
     "ticket_change_status",

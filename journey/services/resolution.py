@@ -2,10 +2,12 @@
 reply and ask a person to review, or hand over (agents/resolution/agent.py decides which)."""
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
-from agents.models import AIAction, AIResolutionAttempt
+from agents.models import AgentKind, AIAction, AIResolutionAttempt
 from agents.resolution.agent import (
     REVIEW_TAG,
     ai_action_decide,
@@ -70,3 +72,37 @@ def ticket_ai_resolve(*, ticket_id: uuid.UUID | str) -> AIResolutionAttempt | No
                 ticket=ticket, reason="AI confidence too low; handed to a human"
             )
     return attempt
+
+
+LOST_AFTER = timedelta(minutes=10)
+
+
+def ai_lost_tickets_return(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Tickets handed to the AI agent whose run never happened (a lost task, a dead worker) go
+    to a person after LOST_AFTER; beat runs this every few minutes. Returns how many."""
+    cutoff = (now or timezone.now()) - LOST_AFTER
+    waiting = (
+        Ticket.objects.filter(
+            assigned_agent__kind=AgentKind.AI,
+            status__in=(Status.OPEN, Status.ASSIGNED),
+            updated_at__lt=cutoff,
+        )
+        .exclude(ai_attempts__action__in=(AIAction.RESOLVED, AIAction.REVIEW, AIAction.HANDOFF))
+        .values_list("pk", flat=True)[:limit]
+    )
+    returned = 0
+    for ticket_id in list(waiting):
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("assigned_agent__user")
+                .get(pk=ticket_id)
+            )
+            if not ticket_still_with_ai(ticket) or ticket.updated_at >= cutoff:
+                continue  # its run came after all
+            handed = ticket_ai_hand_to_human(
+                ticket=ticket, reason="the AI agent's run never came; handed to a person"
+            )
+            pipeline.assignment_followed(ticket=ticket, result=handed)
+            returned += 1
+    return returned

@@ -372,3 +372,23 @@ def test_intake_hands_ai_queue_tickets_to_the_ai_agent_after_commit(
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED
     assert AIResolutionAttempt.objects.get(ticket=ticket).action == AIAction.RESOLVED
+
+
+def test_tickets_whose_ai_run_was_lost_go_to_a_person(ai_queue, ai_agent, human, customer):
+    from django_celery_beat.models import PeriodicTask
+
+    from journey.services import ai_lost_tickets_return
+
+    lost = new_ticket(ai_queue, customer)
+    recent = new_ticket(ai_queue, customer)
+    Ticket.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+
+    assert ai_lost_tickets_return() == 1
+
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert lost.assigned_agent == human and lost.status == Status.ASSIGNED
+    assert lost.events.filter(kind="unassigned", before=ai_agent.name).exists()
+    assert recent.assigned_agent == ai_agent  # its run may still come
+    assert ai_lost_tickets_return() == 0
+    assert PeriodicTask.objects.get(task="journey.tasks.ai_lost_tickets_return").enabled

@@ -247,3 +247,33 @@ def test_list_refresh_also_updates_the_queue_counts(agent_client, queue):
     html = agent_client.get("/workspace/list/", {"view": "open"}, **HX).content.decode()
     assert 'id="queue-nav" hx-swap-oob="true"' in html
     assert 'aria-label="1 open"' in html
+
+
+def test_ticket_page_shows_the_ai_agents_log(agent_client, ticket, queue, admin_client):
+    from agents.models import AIAction, AIResolutionAttempt
+
+    similar = TicketFactory(queue=queue, subject="Earlier <b>reset</b> question")
+    attempt = AIResolutionAttempt.objects.create(
+        ticket=ticket,
+        source="llm",
+        draft="",
+        confidence=0.0,
+        action=AIAction.HANDOFF,
+        context={
+            "sources": [{"saved_reply_id": 1, "name": "Password reset", "similarity": 0.91}],
+            "similar": [
+                {"ticket_id": str(similar.pk), "subject": similar.subject, "similarity": 0.8}
+            ],
+            "refused": ["RST-48213"],
+        },
+    )
+    page = agent_client.get(f"/workspace/tickets/{ticket.pk}/").content.decode()
+    assert "AI agent" in page and "handoff" in page and "Password reset (0.91)" in page
+    assert f'href="/workspace/tickets/{similar.pk}/"' in page
+    assert "Earlier &lt;b&gt;reset&lt;/b&gt; question" in page  # a link, escaped
+    assert "Draft withheld: it named 1 detail" in page and "RST-48213" not in page
+    # the whole attempt in the admin's resolution log
+    admin_page = admin_client.get(
+        f"/admin/agents/airesolutionattempt/{attempt.pk}/change/"
+    ).content.decode()
+    assert "Password reset (0.91)" in admin_page and "RST-48213" in admin_page

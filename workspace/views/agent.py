@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from agents.selectors import ai_attempts_for
 from core.exceptions import ApplicationError
 from journey import services
 from tickets.selectors import comment_list, ticket_get
@@ -79,6 +80,7 @@ def ticket_page(request, ticket_id):
         "reply_form": CommentForm(),
         "previous": customer_previous_tickets(ticket=ticket, user=request.user),
         "history": ticket.events.select_related("actor").order_by("-created_at")[:30],
+        "ai_attempts": ai_attempts_for(ticket=ticket),
     }
     return render(request, "workspace/ticket.html", context)
 

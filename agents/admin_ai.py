@@ -1,0 +1,79 @@
+"""Admin for what the AI agent uses and does: saved replies, and the resolution log (every
+attempt with its context snapshot, the saved replies offered, the similar tickets shown as
+links, what stopped a draft, the draft, its score and the action). The log is read-only."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .models import AIResolutionAttempt, SavedReply
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    list_display = ("name", "queue", "owner", "language", "ai_usable", "is_active", "usage_count")
+    list_filter = ("ai_usable", "is_active", "queue", "language")
+    search_fields = ("name", "body", "match_text")
+    list_select_related = ("queue", "owner__user")
+    readonly_fields = ("usage_count", "created_at", "updated_at")
+    fields = (
+        "name",
+        "body",
+        "match_text",
+        ("queue", "owner", "language"),
+        ("ai_usable", "is_active"),
+        ("usage_count", "created_at", "updated_at"),
+    )
+
+
+@admin.register(AIResolutionAttempt)
+class AIResolutionAttemptAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "ticket", "action", "source", "confidence", "agent")
+    list_filter = ("action", "source", "created_at")
+    search_fields = ("ticket__subject", "draft")
+    list_select_related = ("ticket", "agent__user")
+    fields = (
+        "ticket",
+        "agent",
+        ("action", "source", "confidence"),
+        "draft",
+        "sources_display",
+        "similar_display",
+        "refused_display",
+        "context_display",
+        "created_at",
+    )
+    readonly_fields = tuple(
+        name for row in fields for name in (row if isinstance(row, tuple) else (row,))
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="saved replies offered")
+    def sources_display(self, obj: AIResolutionAttempt) -> str:
+        rows = obj.context.get("sources") or []
+        return (
+            "; ".join(
+                f"{row['name']} ({row['similarity']:.2f}{', used' if row.get('used') else ''})"
+                for row in rows
+            )
+            or "—"
+        )
+
+    @admin.display(description="similar solved tickets (links for the agent)")
+    def similar_display(self, obj: AIResolutionAttempt) -> str:
+        rows = obj.context.get("similar") or []
+        return "; ".join(f"{row['subject']} ({row['similarity']:.2f})" for row in rows) or "—"
+
+    @admin.display(description="refused details")
+    def refused_display(self, obj: AIResolutionAttempt) -> str:
+        return ", ".join(obj.context.get("refused") or []) or "—"
+
+    @admin.display(description="context snapshot")
+    def context_display(self, obj: AIResolutionAttempt) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.context, indent=2, ensure_ascii=False))
