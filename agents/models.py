@@ -158,8 +158,8 @@ class SavedReply(models.Model):
     )
     match_text = models.TextField(
         blank=True,
-        help_text="When it answers a ticket: example questions or keywords, as customers write "
-        "them. The AI agent matches tickets against the name and this text.",
+        help_text="When it answers a ticket: example questions as customers write them, one per "
+        "line. The AI agent matches a ticket against the name and each line.",
     )
     queue = models.ForeignKey(
         "tickets.Queue",

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from tickets.models import Ticket
 
 from . import setup
+from .ai import demo_ai_seed
 from .tickets import DEMO_PREFIX, demo_tickets_delete, demo_tickets_seed
 
 
@@ -51,6 +52,11 @@ def demo_seed(
         result.created_tickets = outcome["count"] - outcome["failures"]
         if train:
             result.notes.append(_train_classifier())
+    handled = demo_ai_seed(customers=users["customers"])["handled"]
+    result.notes.append(
+        "Self-service queue (AI agent): {resolved} resolved, {review} sent for review, "
+        "{handoff} handed to a person.".format(**handled)
+    )
     agent = users["agents"][0]
     for role, user, username, password in [
         ("admin", users["admin"], setup.ADMIN_USERNAME, setup.ADMIN_PASSWORD),

@@ -1,7 +1,8 @@
 """The texts the AI agent may send: saved replies meant for reuse, filled in for this customer.
 
-A ticket is matched against each usable reply's name and `match_text` (TF-IDF cosine over word
-1-2-grams); the similarity is the draft's confidence. Nothing here reads another ticket."""
+A ticket is matched against each usable reply's name and the example questions of its
+`match_text`, one per line (TF-IDF cosine over word 1-2-grams); the closest example's similarity
+is the draft's confidence. Nothing here reads another ticket."""
 
 from dataclasses import dataclass
 
@@ -52,24 +53,34 @@ def reply_fill(*, body: str, ticket: Ticket, agent_name: str = "") -> str:
 
 
 def best_replies(*, ticket: Ticket, top: int = 3, agent_name: str = "") -> list[ReplyMatch]:
-    """The saved replies closest to the ticket's text, best first (similarity > 0)."""
+    """The saved replies closest to the ticket's text, best first (similarity > 0). A reply's
+    similarity is that of its closest example: its name, or a line of its `match_text`."""
     replies = saved_replies_for(ticket=ticket)
     if not replies:
         return []
-    docs = [f"{reply.name}\n{reply.match_text}" for reply in replies]
+    owners, docs = [], []
+    for index, reply in enumerate(replies):
+        for example in [reply.name, *reply.match_text.splitlines()]:
+            if example.strip():
+                owners.append(index)
+                docs.append(example)
     vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1)
     try:
         matrix = vectorizer.fit_transform([*docs, f"{ticket.subject}\n{ticket.body}"])
     except ValueError:  # nothing but stop words / empty text
         return []
-    sims = linear_kernel(matrix[-1], matrix[:-1]).ravel()
-    order = sims.argsort()[::-1][:top]
+    best = [0.0] * len(replies)
+    for owner, similarity in zip(
+        owners, linear_kernel(matrix[-1], matrix[:-1]).ravel(), strict=True
+    ):
+        best[owner] = max(best[owner], float(similarity))
+    order = sorted(range(len(replies)), key=lambda i: -best[i])[:top]
     return [
         ReplyMatch(
             reply=replies[i],
             text=reply_fill(body=replies[i].body, ticket=ticket, agent_name=agent_name),
-            similarity=float(sims[i]),
+            similarity=best[i],
         )
         for i in order
-        if sims[i] > 0
+        if best[i] > 0
     ]
