@@ -1,12 +1,14 @@
-"""Routing: whether the first decision stood, triage rate, Claude cost, AI resolution by confidence."""
+"""Routing: whether the first decision stood, triage rate, Claude cost, AI resolution by confidence
+and the AI agent's performance (answers sent, reopened, CSAT)."""
 
 from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When, Window
+from django.db.models import Avg, Case, CharField, Count, F, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDay
 
+from agents.models import AIAction, AIResolutionAttempt
 from routing.models import ClassificationLog
 
 from ..filters import ReportFilters
@@ -154,6 +156,35 @@ def _ai_resolution(filters: ReportFilters) -> tuple[bool, list[dict]]:
     return True, tidy_rows(rows)
 
 
+def _ai_performance(filters: ReportFilters) -> list[dict]:
+    """What the AI agent's answers did, by action: attempts, answers sent to the customer, how
+    many of those tickets were reopened, and their customers' ratings. One grouped query."""
+    attempts = (
+        AIResolutionAttempt.objects.filter(
+            filters.scope_q("ticket__"), created_at__gte=filters.start, created_at__lt=filters.end
+        )
+        .exclude(action=AIAction.SUGGESTION)
+        .order_by()
+    )
+    sent = Q(action__in=(AIAction.RESOLVED, AIAction.REVIEW))
+    rows = (
+        attempts.values("action")
+        .annotate(
+            attempts=Count("pk"),
+            answers_sent=Count("pk", filter=sent),
+            reopened=Count("pk", filter=sent & Q(ticket__reopened_count__gt=0)),
+            reopened_pct=pct(
+                Count("pk", filter=sent & Q(ticket__reopened_count__gt=0)),
+                Count("pk", filter=sent),
+            ),
+            csat_ratings=Count("ticket__csat_score"),
+            csat_avg=Avg("ticket__csat_score"),
+        )
+        .order_by("action")
+    )
+    return tidy_rows(rows)
+
+
 def report_routing(*, filters: ReportFilters) -> dict:
     decisions = _decisions(filters)
     summary = {
@@ -174,5 +205,6 @@ def report_routing(*, filters: ReportFilters) -> dict:
             "by_model": decisions["model"],
             "cost_per_day": cost,
             "ai_resolution": ai_rows,
+            "ai_performance": _ai_performance(filters),
         },
     }

@@ -65,3 +65,28 @@ def test_routing_report_with_no_decisions(world, api, manager):
     assert data["summary"]["decisions"] == 0
     assert data["summary"]["stood_pct"] is None
     assert data["tables"]["by_queue"] == []
+
+
+def test_ai_performance_counts_answers_sent_reopened_and_their_ratings(world, api, manager):
+    from tickets.models import Ticket
+
+    t = world.tickets
+    for key, action in (("t1", "resolved"), ("t2", "resolved"), ("t3", "handoff")):
+        AIResolutionAttempt.objects.create(
+            ticket=t[key], source="saved_reply", confidence=0.9, action=action
+        )
+    AIResolutionAttempt.objects.create(
+        ticket=t["t3"], source="saved_reply", confidence=0.9, action="suggestion"
+    )
+    Ticket.objects.filter(pk=t["t1"].pk).update(csat_score=5, reopened_count=0)
+    Ticket.objects.filter(pk=t["t2"].pk).update(csat_score=2, reopened_count=1)
+    rows = {row["action"]: row for row in _routing(api, manager)["tables"]["ai_performance"]}
+    assert set(rows) == {"resolved", "handoff"}  # suggestions are not answers
+    resolved = rows["resolved"]
+    assert (resolved["attempts"], resolved["answers_sent"], resolved["reopened"]) == (2, 2, 1)
+    assert (resolved["reopened_pct"], resolved["csat_ratings"], resolved["csat_avg"]) == (
+        50.0,
+        2,
+        3.5,
+    )
+    assert (rows["handoff"]["answers_sent"], rows["handoff"]["reopened_pct"]) == (0, None)
