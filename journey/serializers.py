@@ -135,6 +135,44 @@ class ContextSerializer(serializers.Serializer):
         return {key: value for key, value in values.items() if value not in (None, "")}
 
 
+class BillingEventSerializer(serializers.Serializer):
+    type = CleanCharField(max_length=64)
+    at = serializers.DateTimeField(required=False, allow_null=True)
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+
+    class Meta:
+        ref_name = "BillingEvent"
+
+
+class AccountSerializer(serializers.Serializer):
+    """The customer's account as the integration knows it (plan, tier, revenue, billing)."""
+
+    plan = CleanCharField(max_length=100, required=False, allow_blank=True, default="")
+    tier = CleanCharField(max_length=100, required=False, allow_blank=True, default="")
+    mrr = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    billing_events = serializers.ListField(
+        child=BillingEventSerializer(), max_length=20, required=False, default=list
+    )
+
+    class Meta:
+        ref_name = "CustomerAccount"
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        values["billing_events"] = [
+            {
+                key: (str(value) if key != "type" and value is not None else value)
+                for key, value in event.items()
+            }
+            for event in values.get("billing_events", [])
+        ]
+        return values
+
+
 def language_from_context(context: dict) -> str:
     """ "de_DE" / "de-DE" / "de" → "de"; anything else → ""."""
     locale = (context.get("locale") or "").replace("-", "_").split("_", 1)[0].lower()

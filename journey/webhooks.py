@@ -22,6 +22,7 @@ from tickets.models import Channel
 from tickets.selectors import ticket_by_external_id
 
 from .serializers import (
+    AccountSerializer,
     BodyField,
     CleanCharField,
     ContextSerializer,
@@ -95,6 +96,7 @@ class IngestWebhookApi(APIView):
         subject = LineField()
         body = BodyField()
         context = ContextSerializer(required=False, allow_null=True)  # type: ignore[assignment]  # a field named `context`
+        account = AccountSerializer(required=False, allow_null=True)
 
         class Meta:
             ref_name = "WebhookTicketInput"
@@ -156,5 +158,6 @@ class IngestWebhookApi(APIView):
             customer_email=data["customer_email"],
             context=context,
             language=language_from_context(context),
+            account=data.get("account"),
         )
         return Response(answer(result.ticket), status=201 if result.created else 200)

@@ -6,7 +6,7 @@ any other correction. Ticket text is shown through Django's auto-escaping only."
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from tickets.models import OPEN_STATUSES, Category, Comment, Queue, TicketEvent
+from tickets.models import OPEN_STATUSES, Category, Comment, CustomerAccount, Queue, TicketEvent
 
 admin.site.site_header = "Help desk administration"
 admin.site.site_title = "Help desk admin"
@@ -99,3 +99,13 @@ class QueueAdmin(admin.ModelAdmin):
     @admin.display(description="open tickets", ordering="_open")
     def open_tickets(self, obj) -> int:
         return obj._open
+
+
+@admin.register(CustomerAccount)
+class CustomerAccountAdmin(admin.ModelAdmin):
+    """Accounts as integrations describe them (read here; integrations keep them current)."""
+
+    list_display = ("email", "plan", "tier", "mrr", "updated_at")
+    list_filter = ("plan", "tier")
+    search_fields = ("email",)
+    readonly_fields = ("updated_at",)

@@ -296,3 +296,35 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.field}: {self.before} → {self.after}"
+
+
+class CustomerAccount(models.Model):
+    """What an integration knows about a customer's account (plan, tier, revenue, recent
+    billing events), keyed by e-mail and updated with each ticket it sends. Rules, Claude's
+    prompt, the AI agent and the reports read it; customers never set it."""
+
+    email = models.EmailField(unique=True)
+    plan = models.CharField(max_length=100, blank=True)
+    tier = models.CharField(max_length=100, blank=True)
+    mrr = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="Monthly revenue."
+    )
+    billing_events = models.JSONField(
+        default=list, blank=True, help_text='Recent ones, newest first: [{"type", "at", "amount"}]'
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def as_facts(self) -> dict:
+        """The plain values rules and prompts see."""
+        return {
+            "plan": self.plan,
+            "tier": self.tier,
+            "mrr": float(self.mrr) if self.mrr is not None else None,
+            "billing_events": [event.get("type", "") for event in self.billing_events or []],
+        }

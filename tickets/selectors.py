@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from core.roles import MANAGERS_GROUP, agent_profile, user_role
 
-from .models import Comment, Ticket
+from .models import Comment, CustomerAccount, Ticket
 
 AnyUser = AbstractBaseUser | AnonymousUser  # whoever made the request, signed in or not
 
@@ -96,3 +96,9 @@ def customer_for_email(*, email: str) -> User | None:
         .order_by("pk")
         .first()
     )
+
+
+def customer_account_facts(*, email: str) -> dict:
+    """The account an integration described for this e-mail, as plain facts ({} if none)."""
+    account = CustomerAccount.objects.filter(email=(email or "").lower()).first() if email else None
+    return account.as_facts() if account else {}

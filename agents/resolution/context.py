@@ -1,8 +1,10 @@
-"""What the drafter knows about a ticket: itself, its mobile context, the customer's history."""
+"""What the drafter knows about a ticket: itself, its mobile context, the customer's account (as
+the integration described it) and history."""
 
 from django.db.models import OuterRef, Q, Subquery
 
 from tickets.models import AuthorKind, Comment, Ticket
+from tickets.selectors import customer_account_facts
 
 PREVIOUS_TICKETS = 5
 
@@ -44,6 +46,7 @@ def ticket_context_load(*, ticket: Ticket) -> dict:
             "category": ticket.category.slug if ticket.category else None,
         },
         "mobile_context": ticket.context or {},
+        "account": customer_account_facts(email=ticket.customer_email),
         "previous_tickets": [
             {
                 "id": str(row["id"]),

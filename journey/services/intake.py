@@ -71,10 +71,14 @@ def ticket_ingest(
     customer_email: str,
     context: dict | None = None,
     language: str = "",
+    account: dict | None = None,
 ) -> TicketCreateResult:
-    """An integration's ticket, once per `external_id`; the customer's account is linked by
-    e-mail. Deferred (HELPDESK_INGEST_DEFERRED): stored as pending, and the intake doorbell
-    rings after the commit."""
+    """An integration's ticket, once per `external_id`; the customer's user account is linked
+    by e-mail, and `account` (plan, tier, mrr, billing_events) is stored for that e-mail before
+    the ticket is routed. Deferred (HELPDESK_INGEST_DEFERRED): stored as pending, and the intake
+    doorbell rings after the commit."""
+    if account and customer_email:
+        tickets.customer_account_update(email=customer_email, **account)
     if settings.HELPDESK_INGEST_DEFERRED:
         result = tickets.ticket_store_pending(
             subject=subject,

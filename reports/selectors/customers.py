@@ -10,7 +10,7 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from tickets.models import OPEN_STATUSES
+from tickets.models import OPEN_STATUSES, CustomerAccount
 
 from ..filters import ReportFilters
 from ..sla_outcomes import sla_conditions
@@ -70,18 +70,24 @@ def report_customers(*, filters: ReportFilters, now: datetime | None = None) -> 
     now = now or timezone.now()
     sql, params = _parts_sql(filters, now)
     score = "100 - 10 * SUM(open_now) - 5 * SUM(stale) - 15 * SUM(breached) - 10 * SUM(reop)"
+    accounts = CustomerAccount._meta.db_table
     rows = fetch_dicts(
         f"""
-        SELECT customer_email,
-               CASE WHEN {score} < 0 THEN 0 ELSE {score} END AS health,
-               SUM(in_p) AS tickets, SUM(open_now) AS open, SUM(stale) AS stale_open,
-               SUM(breached) AS breached, SUM(reop) AS reopenings,
-               CAST(AVG(csat) AS DOUBLE PRECISION) AS csat_avg,
-               MAX(created_at) AS last_ticket_at
-        FROM ({sql}) u
-        GROUP BY customer_email
-        ORDER BY health, open DESC, customer_email
-        LIMIT {LIMIT}
+        SELECT h.*, acc.plan, acc.tier, CAST(acc.mrr AS DOUBLE PRECISION) AS mrr
+        FROM (
+            SELECT customer_email,
+                   CASE WHEN {score} < 0 THEN 0 ELSE {score} END AS health,
+                   SUM(in_p) AS tickets, SUM(open_now) AS open, SUM(stale) AS stale_open,
+                   SUM(breached) AS breached, SUM(reop) AS reopenings,
+                   CAST(AVG(csat) AS DOUBLE PRECISION) AS csat_avg,
+                   MAX(created_at) AS last_ticket_at
+            FROM ({sql}) u
+            GROUP BY customer_email
+            ORDER BY health, open DESC, customer_email
+            LIMIT {LIMIT}
+        ) h
+        LEFT JOIN {accounts} acc ON acc.email = LOWER(h.customer_email)
+        ORDER BY h.health, h.open DESC, h.customer_email
         """,
         params,
     )

@@ -81,3 +81,15 @@ def test_terms_are_sampled_and_scaled_above_the_limit(world, api, manager, monke
         row["current"] % 3 == 0 and row["previous"] % 3 == 0 for row in data["tables"]["terms"]
     )
     assert data["tables"]["categories"][0]["current"] == 2  # only terms are sampled
+
+
+def test_customer_health_shows_the_account_an_integration_described(world, api, manager):
+    from tickets.services import customer_account_update
+
+    customer_account_update(email="Bob@Example.com", plan="Pro", tier="gold", mrr=490)
+    rows = {
+        row["customer_email"]: row for row in _get(api, manager, "customers")["tables"]["customers"]
+    }
+    assert (rows["bob@example.com"]["plan"], rows["bob@example.com"]["tier"]) == ("Pro", "gold")
+    assert rows["bob@example.com"]["mrr"] == 490.0
+    assert rows["alice@example.com"]["plan"] is None  # no account described for her

@@ -2,6 +2,7 @@
 conversation (`lifecycle`), the intake work list (`intake`). None of them calls an app above
 tickets; the journey layer (`journey/`) runs the follow-ups."""
 
+from .account import customer_account_update
 from .intake import ticket_intake_claim, ticket_intake_lock, ticket_intake_taken
 from .lifecycle import (
     author_kind_for,
@@ -15,6 +16,7 @@ from .lifecycle import (
 from .store import TicketCreateResult, ticket_store, ticket_store_pending, tickets_store_history
 
 __all__ = [
+    "customer_account_update",
     "TicketCreateResult",
     "author_kind_for",
     "comment_write",
