@@ -67,8 +67,8 @@ def predict(text: str, context: dict | None = None) -> Prediction | None:
         return None
     context = context or {}
     text = text.strip()[:MAX_CHARS]
-    out = loaded.model.predict_one(text, queue=str(context.get("queue") or ""))
     language = detect_language(text, locale=str(context.get("locale") or ""))
+    out = loaded.model.predict_one(text, queue=str(context.get("queue") or ""), language=language)
     return Prediction(
         source="local",
         model_name=MODEL_NAME,

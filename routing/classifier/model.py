@@ -1,8 +1,12 @@
 """The local text model: shared TF-IDF features (word and character n-grams) and one calibrated
 linear head per label field. Pure scikit-learn and numpy: no Django, so it trains and tests fast.
 
-Calibration is temperature scaling fitted on out-of-fold decision scores; the same out-of-fold
-scores give the cross-validated metrics stored with each version."""
+Calibration is temperature scaling fitted on out-of-fold decision scores, then a top-label
+isotonic map; a ticket in a language the training data did not cover is capped at what guessing
+the most common label would score, so it goes to Claude or to triage instead of being confidently
+wrong (scaling each seen language to its own out-of-fold accuracy was tried and made the
+multilingual set's calibration worse; docs/ROUTING.md). The same out-of-fold scores give the
+cross-validated metrics stored with each version."""
 
 import dataclasses
 import os
@@ -27,6 +31,7 @@ MIN_PER_CLASS = 1
 CV_FOLDS = 3
 LARGE_HISTORY = 20_000  # from here 2 folds are enough to calibrate
 ISOTONIC_MIN_ROWS = 1000  # fewer out-of-fold rows: temperature scaling alone
+LANGUAGE_MIN_ROWS = 30  # out-of-fold rows a language needs for its own measured accuracy
 WORKERS = min(4, os.cpu_count() or 1)
 
 
@@ -42,6 +47,10 @@ class Head:
     # the chosen label was right (out of fold). Empty: temperature scaling only.
     iso_x: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
     iso_y: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
+    # Per language seen in training: {"n", "accuracy"} (out of fold); a language not in it is
+    # capped at `unseen_cap`. Empty (or a model trained before these existed): no change.
+    languages: dict = dataclasses.field(default_factory=dict)
+    unseen_cap: float = 1.0
 
     def scores(self, x) -> np.ndarray:
         return np.asarray(x @ self.coef.T) + self.intercept
@@ -49,18 +58,24 @@ class Head:
     def proba(self, x) -> np.ndarray:
         return softmax(self.scores(x) / self.temperature)
 
-    def confidence(self, top: np.ndarray) -> np.ndarray:
+    def confidence(self, top: np.ndarray, languages: list[str] | None = None) -> np.ndarray:
         """Calibrated probability that the chosen label (whose softmax probability is `top`)
-        is right."""
-        if not len(self.iso_x):
-            return top
-        return np.interp(top, self.iso_x, self.iso_y)
+        is right, for texts in `languages` (one per row; "" or None: not known)."""
+        out = np.interp(top, self.iso_x, self.iso_y) if len(self.iso_x) else top
+        measured = getattr(self, "languages", None)  # absent in models trained before
+        if not measured or not languages:
+            return out
+        out = np.array(out, dtype=np.float64, copy=True)
+        for i, language in enumerate(languages):
+            if language and language not in measured:
+                out[i] = min(out[i], self.unseen_cap)
+        return out
 
-    def top(self, x) -> tuple[np.ndarray, np.ndarray]:
+    def top(self, x, languages: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Index of the chosen class and its calibrated confidence, per row."""
         p = self.proba(x)
         best = p.argmax(axis=1)
-        return best, self.confidence(p[np.arange(len(best)), best])
+        return best, self.confidence(p[np.arange(len(best)), best], languages)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -140,7 +155,15 @@ def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-5, 3), method="bounded").x))
 
 
-def fit_head(x, y: np.ndarray, *, field_name: str, c: float = 0.5, workers: int = WORKERS):
+def fit_head(
+    x,
+    y: np.ndarray,
+    *,
+    field_name: str,
+    c: float = 0.5,
+    workers: int = WORKERS,
+    languages: np.ndarray | None = None,
+):
     """One calibrated linear head: the final fit and the cross-validation fits run side by side
     (liblinear releases the GIL, so threads use every core)."""
     values = np.unique(y)
@@ -167,7 +190,22 @@ def fit_head(x, y: np.ndarray, *, field_name: str, c: float = 0.5, workers: int 
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
         iso.fit(p.max(axis=1), (p.argmax(axis=1) == y_idx).astype(float))
         head.iso_x, head.iso_y = iso.X_thresholds_, iso.y_thresholds_
+    if languages is not None:
+        _measure_languages(head, p, y_idx, languages)
     return head
+
+
+def _measure_languages(head: Head, p: np.ndarray, y_idx: np.ndarray, languages: np.ndarray) -> None:
+    """The languages the head has seen enough of, with their out-of-fold accuracy."""
+    correct = p.argmax(axis=1) == y_idx
+    for language in np.unique(languages):
+        rows = languages == language
+        n = int(rows.sum())
+        if not language or n < LANGUAGE_MIN_ROWS:
+            continue
+        head.languages[str(language)] = {"n": n, "accuracy": round(float(correct[rows].mean()), 4)}
+    # an unseen language: what always choosing the most common label scores
+    head.unseen_cap = float(np.bincount(y_idx).max() / len(y_idx))
 
 
 @dataclass
@@ -191,8 +229,9 @@ class TextModel:
         parts = [vec.transform(texts) for _, vec in self.features.transformer_list]
         return sparse_hstack(parts, format="csr")
 
-    def predict_one(self, text: str, *, queue: str = "", top: int = 3) -> dict:
-        """Labels, calibrated confidences, top probabilities and explaining words for one text."""
+    def predict_one(self, text: str, *, queue: str = "", language: str = "", top: int = 3) -> dict:
+        """Labels, calibrated confidences, top probabilities and explaining words for one text
+        (`language`: its detected language, for the per-language calibration)."""
         x = self.transform([text])
         out: dict = {"labels": {}, "confidences": {}, "probabilities": {}, "top_words": []}
         for name, head in self.heads.items():
@@ -206,7 +245,7 @@ class TextModel:
                     p = np.where(mask, p, 0.0)
                     p = p / p.sum()
             best = int(p.argmax())
-            confidence = float(head.confidence(p[best : best + 1])[0])
+            confidence = float(head.confidence(p[best : best + 1], [language])[0])
             # the other labels share what the chosen one does not get, in their proportions
             rest = (1.0 - confidence) / (1.0 - float(p[best])) if p[best] < 1.0 else 0.0
             out["labels"][name] = str(head.classes[best])
@@ -244,10 +283,12 @@ def train_text_model(
     progress=None,
     exemplar_meta: list[dict] | None = None,
     max_exemplars: int = 3000,
+    languages: list[str] | None = None,
 ) -> TextModel:
     """Fit features once, then one head per field that has at least two distinct labels.
 
-    `labels[field][i]` is "" where row i has no label for that field."""
+    `labels[field][i]` is "" where row i has no label for that field; `languages[i]` is row i's
+    language (for the per-language calibration)."""
     features = build_features(chars=chars)
     x = features.fit_transform(texts).tocsr()
     for _, vec in features.transformer_list:
@@ -258,7 +299,12 @@ def train_text_model(
     for name in [f for f in FIELDS if f in labels]:
         y = np.asarray(labels[name], dtype=object)
         rows = np.flatnonzero(y != "")
-        head = fit_head(x[rows], y[rows].astype(str), field_name=name, c=c) if len(rows) else None
+        langs = np.asarray(languages, dtype=object)[rows] if languages is not None else None
+        head = (
+            fit_head(x[rows], y[rows].astype(str), field_name=name, c=c, languages=langs)
+            if len(rows)
+            else None
+        )
         if head is not None:
             heads[name] = head
         if progress is not None:

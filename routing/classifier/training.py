@@ -9,6 +9,7 @@ from routing.models import ClassifierModel
 
 from . import metrics
 from .history import Row, training_rows
+from .language import detect_language
 from .model import FIELDS, TextModel, train_text_model
 from .store import active_model_row, classifier_model_save, model_load
 
@@ -37,7 +38,13 @@ def model_fit(rows: list[Row], *, progress: Callable[[str], None] | None = None)
         {"text": r.text[:300], "queue": r.queue, "category": r.category, "priority": r.priority}
         for r in rows
     ]
-    return train_text_model([r.text for r in rows], labels, progress=progress, exemplar_meta=meta)
+    return train_text_model(
+        [r.text for r in rows],
+        labels,
+        progress=progress,
+        exemplar_meta=meta,
+        languages=[detect_language(r.text) for r in rows],  # as predictions detect it
+    )
 
 
 def model_evaluate(model: TextModel, rows: list[Row]) -> dict[str, dict]:
@@ -45,13 +52,14 @@ def model_evaluate(model: TextModel, rows: list[Row]) -> dict[str, dict]:
     if not rows:
         return {}
     x = model.transform([r.text for r in rows])
+    languages = [detect_language(r.text) for r in rows]
     report = {}
     for name, head in model.heads.items():
         truth = [getattr(r, name) for r in rows]
         keep = [i for i, t in enumerate(truth) if t]
         if not keep:
             continue
-        best, confidence = head.top(x[keep])
+        best, confidence = head.top(x[keep], [languages[i] for i in keep])
         report[name] = metrics.field_report(
             y_true=[truth[i] for i in keep],
             y_pred=[str(c) for c in head.classes[best]],

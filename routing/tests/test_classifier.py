@@ -186,3 +186,50 @@ def test_ticket_created_with_a_trained_model_is_routed_and_logged(model_dir):  #
     assert json.loads(json.dumps(log.probabilities))["queue"]
     for name, top in local.predict("charged twice, refund", {}).probabilities.items():
         assert all(type(value) is float for value in top.values()), name  # plain floats, not numpy
+
+
+def test_an_unseen_language_is_not_confidently_wrong():
+    """Trained on English only, the model meets French tickets that borrow one English topic word
+    (as real ones do: 'invoice', 'app') while their label depends on words it never learned.
+    Their confidence is capped at what guessing the most common label scores, so the held-out
+    expected calibration error stays small; without the per-language calibration it is not."""
+    import random
+
+    import numpy as np
+
+    from routing.classifier.metrics import expected_calibration_error
+    from routing.classifier.model import train_text_model
+    from routing.tests.classifier_support import VOCABULARY, sentence
+
+    rng = random.Random(5)
+    topics = list(VOCABULARY)
+    french = "bonjour merci votre compte depuis hier toujours problème avec encore aussi".split()
+
+    def english(i: int) -> tuple[str, str]:
+        topic = topics[i % 3]
+        return sentence(topic, rng, 6), topic
+
+    def unseen(i: int) -> tuple[str, str]:
+        words = [rng.choice(french) for _ in range(8)] + [
+            rng.choice(VOCABULARY[rng.choice(topics)].split())
+        ]
+        return " ".join(words), topics[i % 3]
+
+    train = [english(i) for i in range(900)]
+    model = train_text_model(
+        [t for t, _ in train], {"queue": [q for _, q in train]}, languages=["en"] * len(train)
+    )
+    head = model.heads["queue"]
+    assert head.languages["en"]["n"] == 900 and head.unseen_cap == pytest.approx(1 / 3, abs=0.01)
+
+    held_out = [(*english(i), "en") for i in range(300)] + [(*unseen(i), "fr") for i in range(150)]
+    x = model.transform([t for t, _, _ in held_out])
+    truth = np.array([q for _, q, _ in held_out])
+    best, calibrated = head.top(x, [lang for _, _, lang in held_out])
+    correct = list(head.classes[best] == truth)
+    french_rows = np.array([lang == "fr" for _, _, lang in held_out])
+    assert np.all(calibrated[french_rows] <= head.unseen_cap + 1e-9)
+    assert np.mean(np.array(correct)[~french_rows]) > 0.95
+    assert expected_calibration_error(correct, list(calibrated)) <= 0.05
+    _, blind = head.top(x)  # the same model without knowing the languages
+    assert expected_calibration_error(correct, list(blind)) > 0.15
