@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+from agents.resolution.calibration import reply_calibration_refit
+from routing.calibration import claude_calibrations_refit
+
 from .services.intake import ticket_intake_drain as drain
 from .services.resolution import ai_lost_tickets_return, ticket_ai_resolve
 
@@ -29,3 +32,13 @@ def ai_resolution_run(ticket_id: str) -> str | None:
 def ai_lost_tickets_return_task() -> int:
     """Beat, every 5 minutes (migration 0002): tickets whose AI run was lost go to a person."""
     return ai_lost_tickets_return()
+
+
+@shared_task(name="journey.tasks.calibrations_refit", acks_late=True)
+def calibrations_refit() -> str:
+    """Nightly (migration 0003): refit Claude's and the AI agent's confidence maps on the
+    latest outcomes (routing/calibration.py)."""
+    done = claude_calibrations_refit()
+    if reply_calibration_refit():
+        done.append("ai_agent reply")
+    return ", ".join(done) or "not enough outcomes yet"

@@ -108,3 +108,26 @@ class ClassificationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.queue} {self.confidence}"
+
+
+class ConfidenceCalibration(models.Model):
+    """A map from a source's stated confidence to how often it turned out right, fitted on
+    logged outcomes (routing/calibration.py): Claude's labels against the ticket's final queue,
+    category and priority (corrections and reassignments change them), the AI agent's sent
+    answers against reopenings and ratings."""
+
+    source = models.CharField(max_length=20)  # claude | ai_agent
+    field = models.CharField(max_length=20)  # queue | category | priority | reply
+    x = models.JSONField(default=list)  # stated confidence thresholds
+    y = models.JSONField(default=list)  # how often right at each threshold
+    rows = models.PositiveIntegerField(default=0)
+    accuracy = models.FloatField(default=0.0)  # over the rows it was fitted on
+    fitted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "field"], name="calibration_source_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.field} ({self.rows} outcomes)"

@@ -66,6 +66,7 @@ def ai_attempt_record(*, ticket: Ticket, draft: Draft, action: str) -> AIResolut
             "similar": draft.matches,
             "sources": draft.sources,
             "refused": draft.refused,
+            "stated_confidence": draft.stated_confidence,
         },
         draft=draft.text,
         confidence=draft.confidence,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from tickets.models import Ticket
 
+from .calibration import reply_confidence
 from .context import ticket_context_load
 from .llm import llm_configured, llm_draft
 from .privacy import foreign_details
@@ -28,6 +29,7 @@ class Draft:
     matches: list[dict] = field(default_factory=list)  # similar solved tickets, as links
     sources: list[dict] = field(default_factory=list)  # the saved replies offered or used
     refused: list[str] = field(default_factory=list)  # foreign details that stopped a draft
+    stated_confidence: float = 0.0  # before calibration (what `confidence` was mapped from)
 
 
 def ticket_draft_reply(*, ticket: Ticket, agent_name: str = "") -> Draft:
@@ -61,13 +63,24 @@ def ticket_draft_reply(*, ticket: Ticket, agent_name: str = "") -> Draft:
             foreign = foreign_details(text, allowed=_allowed_texts(ticket, context, replies))
             if foreign:
                 return replace(nothing, source="llm", refused=foreign)
-            return replace(nothing, text=text, confidence=confidence, source="llm")
+            return replace(
+                nothing,
+                text=text,
+                confidence=reply_confidence(confidence),
+                stated_confidence=confidence,
+                source="llm",
+            )
     if not replies:
         return nothing
     best = replies[0]
     sources[0]["used"] = True
+    stated = round(best.similarity, 4)
     return replace(
-        nothing, text=best.text, confidence=round(best.similarity, 4), source="saved_reply"
+        nothing,
+        text=best.text,
+        confidence=reply_confidence(stated),
+        stated_confidence=stated,
+        source="saved_reply",
     )
 
 

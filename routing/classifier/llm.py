@@ -8,6 +8,8 @@ import time
 import anthropic
 from django.conf import settings
 
+from routing.calibration import calibrated
+
 from . import Prediction, local
 from .language import detect_language
 from .prompt import TOOL_NAME, Labels, live_labels, system_prompt, tool_schema, user_prompt
@@ -133,7 +135,9 @@ def classify(*, text: str, context: dict | None = None, ticket_language: str = "
     )
     if block is None or not isinstance(block.input, dict):
         raise LLMUnavailable("Claude did not call route_ticket.")
-    chosen, confidences = _validated(block.input, labels)
+    chosen, stated = _validated(block.input, labels)
+    # what Claude states, mapped to how often its statements turned out right
+    confidences = {name: calibrated("claude", name, value) for name, value in stated.items()}
     usage = getattr(message, "usage", None)
     input_tokens = int(getattr(usage, "input_tokens", 0) or 0)
     output_tokens = int(getattr(usage, "output_tokens", 0) or 0)
@@ -146,7 +150,8 @@ def classify(*, text: str, context: dict | None = None, ticket_language: str = "
         model_version=model,
         labels=chosen,
         confidences=confidences,
-        probabilities={name: {label: confidences[name]} for name, label in chosen.items()},
+        # Claude's own statement, as logged (the calibration is fitted on these)
+        probabilities={name: {label: stated[name]} for name, label in chosen.items()},
         language=language.lower(),
         top_words=[],
         latency_ms=(time.perf_counter() - started) * 1000,
