@@ -134,11 +134,6 @@ def main() -> None:
         metavar="SECONDS",
         help="throughput phase: the clients read their sockets at most this often (0: at once)",
     )
-    parser.add_argument(
-        "--inline",
-        action="store_true",
-        help="compare: send events inside the request (HELPDESK_REALTIME_INLINE=1)",
-    )
     args = parser.parse_args()
     tickets = 40 if args.quick else 200
     seconds = 5.0 if args.quick else 8.0
@@ -158,7 +153,6 @@ def main() -> None:
         "HELPDESK_THROTTLE_WEBHOOK": "10000000/min",
         "SECURE_COOKIES": "false",
         "LOG_LEVEL": "WARNING",
-        "HELPDESK_REALTIME_INLINE": "1" if args.inline else "",
         # The intake runs in the request here (no Celery worker is started), so the figure is the
         # live-event path itself; with the production default the worker's pickup comes on top.
         "HELPDESK_INGEST_DEFERRED": "0",
@@ -219,7 +213,7 @@ def main() -> None:
         throughput(http_port, 2.0, args.concurrency)  # warm up both workers and the caches
 
         layer = os.environ.get("HELPDESK_WS_LAYER") or "pubsub"
-        print(f"channel layer: {layer}; {'inline sends' if args.inline else 'background sender'}")
+        print(f"channel layer: {layer}; background sender")
         print(
             "throughput clients read "
             + (f"every {args.read_every * 1000:.0f} ms" if args.read_every else "at once")

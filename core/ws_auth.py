@@ -37,8 +37,8 @@ class _SessionAtConnectMiddleware:
 
     Channels' `SessionMiddleware` also wraps every outgoing message to save the session and set
     its cookie on HTTP responses; a WebSocket frame never carries a cookie and our consumers never
-    write the session, yet the wrapper checked the session on each of them (about a tenth of
-    daphne's CPU per frame with 100 workspace sockets). This one only reads it."""
+    write the session, yet the wrapper checked the session on each of them (a noticeable share
+    of daphne's CPU per frame with many workspace sockets). This one only reads it."""
 
     def __init__(self, inner):
         self.inner = inner

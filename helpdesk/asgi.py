@@ -12,9 +12,6 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from core.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from helpdesk.ws_urls import websocket_urlpatterns  # noqa: E402
-from live import ws_frames  # noqa: E402
-
-ws_frames.install()
 
 application = ProtocolTypeRouter(
     {

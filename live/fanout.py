@@ -2,7 +2,7 @@
 
 Every agent's workspace socket receives every ticket event, so with N open workspaces each event
 became N channel-layer deliveries, each woken in its own consumer task, decoded and dispatched
-before its frame was written (measured as the larger part of daphne's CPU per ticket). Here one
+before its frame was written (the larger part of daphne's CPU per ticket). Here one
 member per process and event loop joins the `workspace` group; each message it receives is
 decoded once and written to every workspace socket of that process in turn, in order.
 
@@ -14,8 +14,7 @@ import logging
 import weakref
 from typing import Any, Protocol
 
-from live.realtime import BATCH_ENVELOPE_TYPE, WORKSPACE_GROUP
-from live.ws_frames import text_frames
+from .envelopes import BATCH_ENVELOPE_TYPE, WORKSPACE_GROUP
 
 logger = logging.getLogger(__name__)
 YIELD_EVERY = 25  # sockets written between yields to the event loop, so connects are not starved
@@ -27,24 +26,20 @@ class WorkspaceSocket(Protocol):
 
 
 class Frames:
-    """One workspace message, built once per process and shared by every socket, in two forms:
-    ASGI `websocket.send` messages (`asgi(...)`; daphne only reads them) and the same as bytes on
-    the wire (`wire(...)`, written straight to daphne's connections; see `live.ws_frames`).
-    `full=True` is for agents who see every queue; `full=False` (`{type, ticket_id}` only) for
-    agents limited to some queues, who get only the events `relevant` to them (`only`: their
-    indices). Each form is built when first asked for."""
+    """One workspace message, decoded once per process and shared by every socket: the frames'
+    texts (`texts(...)`). `full=True` is for agents who see every queue; `full=False`
+    (`{type, ticket_id}` only) for agents limited to some queues, who get only the events
+    `relevant` to them (`only`: their indices). The brief form is built when first asked for."""
 
     def __init__(self, message: dict[str, Any]) -> None:
         if message["type"] == BATCH_ENVELOPE_TYPE:
-            self.events, self.texts = message["events"], message["texts"]
+            self.events, self._full_texts = message["events"], message["texts"]
             self.audiences = message.get("audiences") or [None] * len(self.events)
         else:
-            self.events, self.texts = [message["event"]], [message["text"]]
+            self.events, self._full_texts = [message["event"]], [message["text"]]
             self.audiences = [message.get("audience")]
         self._for_everyone = all(audience is None for audience in self.audiences)
         self._brief_texts: list[str] | None = None
-        self._asgi: dict[tuple, list[dict[str, str]]] = {}
-        self._wire: dict[tuple, bytes] = {}
 
     def relevant(self, queue_ids: frozenset, agent_id) -> tuple[int, ...] | None:
         """The events an agent limited to `queue_ids` should hear of: those of tickets in (or
@@ -61,9 +56,10 @@ class Frames:
         )
         return None if len(only) == len(self.events) else only
 
-    def _texts(self, full: bool, only: tuple[int, ...] | None) -> list[str]:
+    def texts(self, full: bool, only: tuple[int, ...] | None = None) -> list[str]:
+        """The frames' texts for a full or a limited agent, `only` the events at those indices."""
         if full:
-            texts = self.texts
+            texts = self._full_texts
         else:
             if self._brief_texts is None:
                 self._brief_texts = [
@@ -72,20 +68,6 @@ class Frames:
                 ]
             texts = self._brief_texts
         return texts if only is None else [texts[n] for n in only]
-
-    def asgi(self, full: bool, only: tuple[int, ...] | None = None) -> list[dict[str, str]]:
-        key = (full, only)
-        if key not in self._asgi:
-            self._asgi[key] = [
-                {"type": "websocket.send", "text": t} for t in self._texts(full, only)
-            ]
-        return self._asgi[key]
-
-    def wire(self, full: bool, only: tuple[int, ...] | None = None) -> bytes:
-        key = (full, only)
-        if key not in self._wire:
-            self._wire[key] = text_frames(self._texts(full, only))
-        return self._wire[key]
 
 
 class WorkspaceHub:

@@ -18,7 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from live import realtime
+from .envelopes import deliver_in_place
 
 logger = logging.getLogger(__name__)
 SALT = "live.forward"
@@ -70,5 +70,5 @@ def receive(request: HttpRequest) -> HttpResponse:
             raise ValueError("audience")
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "invalid", "detail": "Bad event.", "fields": {}}, status=400)
-    realtime.deliver_in_place(message, internal=internal, audience=audience)
+    deliver_in_place(message, internal=internal, audience=audience)
     return HttpResponse(status=204)

@@ -11,9 +11,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.roles import agent_profile, user_role
-from live.fanout import workspace_hub
+from live.fanout import WorkspaceHub, workspace_hub
 from live.realtime import ticket_group
-from live.ws_frames import direct_writer
 from tickets.selectors import ticket_get
 
 from .selectors import ticket_for_status_token, ticket_snapshot
@@ -52,11 +51,11 @@ def _display_name(user) -> str:
 
 class _LiveConsumer(AsyncJsonWebsocketConsumer):
     """Channels runs `close_old_connections` in its sync thread before *every* handler: for a
-    channel-layer message that only forwards text to the socket, that thread hop cost more than
-    the forwarding itself, and all sockets of a process queue for the one thread (measured: about
-    a third of daphne's CPU with 100 workspace sockets, and the tail of the latency). Our
-    `helpdesk.*` handlers never touch the database, so they run directly; socket events
-    (connect, receive, disconnect), which may, keep Channels' clean-up."""
+    channel-layer message that only forwards text to the socket, that thread hop costs more than
+    the forwarding itself, and all sockets of a process queue for the one thread
+    (docs/WORKSPACE.md). Our `helpdesk.*` handlers never touch the database, so `dispatch` (a
+    documented consumer method) runs them directly; socket events (connect, receive,
+    disconnect), which may, keep Channels' clean-up."""
 
     async def dispatch(self, message):
         if message["type"].startswith("helpdesk."):
@@ -174,9 +173,9 @@ class WorkspaceConsumer(_LiveConsumer):
     queues get only the event type and ticket id, and only of the events that concern their
     queues or tickets assigned to them (their queues as they were at connect); the page
     re-fetches what they may see. Events come from this process's `WorkspaceHub`
-    (workspace/fanout.py), not from a group membership of each socket."""
+    (live/fanout.py), not from a group membership of each socket."""
 
-    write_frames = None  # set at connect: live.ws_frames.direct_writer
+    hub: WorkspaceHub | None = None
 
     async def connect(self):
         await self.accept()
@@ -189,7 +188,6 @@ class WorkspaceConsumer(_LiveConsumer):
         hub = workspace_hub(self.channel_layer)
         await hub.join()
         self.hub = hub
-        self.write_frames = direct_writer(self.base_send)  # None when not served by daphne
         await self.send_json({"type": "workspace.ready"})
         hub.add(self)  # after `workspace.ready`, which stays the first message
 
@@ -200,14 +198,10 @@ class WorkspaceConsumer(_LiveConsumer):
             hub.leave(self)
 
     async def forward_frames(self, frames) -> None:
-        """One `workspace` group message, as `live.fanout.Frames`, one frame per event,
-        without encoding anything per socket: under daphne its ready-made bytes go straight to
-        the connection; otherwise (or if the socket is closing) each frame goes to the server
-        as an ASGI message (`base_send`)."""
+        """One `workspace` group message, as `live.fanout.Frames`: one frame per event, its
+        text encoded once per process, sent through Channels' `send`."""
         only = None if self.full else frames.relevant(self.queue_ids, self.agent_id)
         if only == ():
             return  # nothing here concerns this agent's queues or tickets
-        if self.write_frames is not None and self.write_frames(frames.wire(self.full, only)):
-            return
-        for frame in frames.asgi(self.full, only):
-            await self.base_send(frame)
+        for text in frames.texts(self.full, only):
+            await self.send(text_data=text)

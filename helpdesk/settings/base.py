@@ -310,7 +310,7 @@ HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))
 HELPDESK_INTAKE_RING_MEMO = float(env("HELPDESK_INTAKE_RING_MEMO", "0.05") or 0.05)
 
 # --- Live events: how long a background worker's sender gathers events before sending ---------
-# Web processes send 2 ms after a commit (live.realtime.LINGER). A Celery worker's events
+# Web processes send 2 ms after a commit (live.sender.LINGER). A Celery worker's events
 # (the deferred intake's routing and assignment, SLA escalations) have no one waiting on a
 # request, so its sender gathers them for this long: under load several tickets' events then
 # leave as one message, which daphne writes to each workspace socket in one send.

@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
 
-from live import realtime
+from live import forward, realtime
 from live.forward import HEADER, signature
 
 URL = "/internal/realtime"
@@ -47,13 +47,13 @@ def test_worker_events_are_forwarded_to_the_servers_sockets(
     layer, channel = in_memory
     settings.HELPDESK_REALTIME_FORWARD_URL = f"{live_server.url}{URL}"
     delivered_by_server = []
-    deliver = realtime.deliver_in_place
+    deliver = forward.deliver_in_place
 
     def spy(message, **kwargs):
         delivered_by_server.append(threading.current_thread() is not threading.main_thread())
         return deliver(message, **kwargs)
 
-    monkeypatch.setattr(realtime, "deliver_in_place", spy)
+    monkeypatch.setattr(forward, "deliver_in_place", spy)  # what the server's view sends with
 
     realtime._deliver({"type": "ticket.escalated", "ticket_id": "t9", "level": 2}, internal=False)
 

@@ -6,7 +6,7 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 
-from live import realtime
+from live import envelopes, realtime, sender
 
 
 def test_internal_events_never_address_the_customer_group():
@@ -40,7 +40,7 @@ def test_batch_sends_one_message_per_group_in_order():
     a = realtime.deliveries({"type": "ticket.routed", "ticket_id": "t1"}, internal=False)
     b = realtime.deliveries({"type": "ticket.assigned", "ticket_id": "t1"}, internal=False)
     c = realtime.deliveries({"type": "ticket.created", "ticket_id": "t2"}, internal=True)
-    coalesced = dict(realtime._coalesce([a, b, c]))
+    coalesced = dict(envelopes.coalesce([a, b, c]))
     assert [e["type"] for e in coalesced["workspace"]["events"]] == [
         "ticket.routed",
         "ticket.assigned",
@@ -68,7 +68,7 @@ def _intake(ticket_id: str) -> list[list[tuple[str, dict]]]:
 
 
 def test_workspace_gets_a_new_tickets_created_and_status_inside_its_other_events():
-    coalesced = dict(realtime._coalesce(_intake("t1") + _intake("t2")))
+    coalesced = dict(envelopes.coalesce(_intake("t1") + _intake("t2")))
     workspace = coalesced["workspace"]
     assert [(e["type"], e["ticket_id"]) for e in workspace["events"]] == [
         ("ticket.routed", "t1"),
@@ -121,7 +121,7 @@ def test_other_status_changes_stay_their_own_workspace_frames():
         (batch(changed, assigned, resolved), ["ticket.assigned", "ticket.status_changed"]),
     ]
     for sends, expected in cases:
-        workspace = dict(realtime._coalesce(sends))["workspace"]
+        workspace = dict(envelopes.coalesce(sends))["workspace"]
         assert [e["type"] for e in workspace["events"]] == expected
         assert [json.loads(t)["type"] for t in workspace["texts"]] == expected
 
@@ -130,9 +130,9 @@ def test_a_created_ticket_routed_later_keeps_its_created_event_on_the_workspace(
     """The deferred intake: the webhook's commit says created, the task's commit routes it."""
     created = realtime.deliveries({"type": "ticket.created", "ticket_id": "t1"}, internal=False)
     routed = realtime.deliveries({"type": "ticket.routed", "ticket_id": "t1"}, internal=False)
-    alone = dict(realtime._coalesce([created]))["workspace"]
+    alone = dict(envelopes.coalesce([created]))["workspace"]
     assert [e["type"] for e in alone["events"]] == ["ticket.created"]
-    together = dict(realtime._coalesce([created, routed]))["workspace"]
+    together = dict(envelopes.coalesce([created, routed]))["workspace"]
     assert [e["type"] for e in together["events"]] == ["ticket.created", "ticket.routed"]
     assert "created" not in together["events"][1]
 
@@ -232,7 +232,7 @@ def test_only_the_workspace_envelope_carries_the_audience_and_no_text_shows_it()
     assert "audience" not in by_group["ticket.t1.staff"]
     assert "audience" not in by_group["ticket.t1.customer"]
     assert all("queues" not in envelope["text"] for _, envelope in sends)
-    batch = dict(realtime._coalesce([sends]))
+    batch = dict(envelopes.coalesce([sends]))
     assert batch["workspace"]["audiences"] == [audience]
     assert "audiences" not in batch["ticket.t1.staff"]
 
@@ -248,14 +248,14 @@ def test_folded_events_keep_everyone_they_concerned():
         sends("ticket.assigned", {"queues": [6], "agents": [9]}, agent="Ann"),
         sends("ticket.created", {"queues": [7], "agents": []}, status="assigned"),
     ]
-    workspace = dict(realtime._coalesce(batch))["workspace"]
+    workspace = dict(envelopes.coalesce(batch))["workspace"]
     assert [e["type"] for e in workspace["events"]] == ["ticket.routed", "ticket.assigned"]
     assert workspace["audiences"] == [
         {"queues": [5, 7], "agents": []},  # + the folded ticket.created's
         {"queues": [5, 6], "agents": [8, 9]},  # + the folded status change's
     ]
     everyone = batch[:1] + [sends("ticket.created", None, status="open")]
-    workspace = dict(realtime._coalesce(everyone))["workspace"]
+    workspace = dict(envelopes.coalesce(everyone))["workspace"]
     assert "audiences" not in workspace  # a folded event for everyone: the kept one is too
 
 
@@ -281,7 +281,7 @@ def test_a_limited_agent_s_frames_are_the_events_that_concern_them():
     assert frames.relevant(frozenset({1}), None) == (0, 2)
     assert frames.relevant(frozenset({3}), 7) == (1, 2)
     assert frames.relevant(frozenset({1, 2}), None) is None  # all of them
-    assert [json.loads(m["text"]) for m in frames.asgi(False, (0, 2))] == [
+    assert [json.loads(text) for text in frames.texts(False, (0, 2))] == [
         {"type": "ticket.routed", "ticket_id": "a"},
         {"type": "ticket.escalated", "ticket_id": "c"},
     ]
@@ -331,7 +331,7 @@ def test_a_worker_gathers_several_commits_events_into_one_message(monkeypatch):
         assert len(messages_for(4, apart=0.03)) >= 3  # a web process: each commit on its own
         monkeypatch.setattr(process, "IN_WORKER", False)  # restored after the test
         process.mark_worker()  # what a worker process's start signals do (helpdesk/celery.py)
-        assert realtime.linger() == settings.HELPDESK_REALTIME_WORKER_LINGER == 0.05
+        assert sender.linger() == settings.HELPDESK_REALTIME_WORKER_LINGER == 0.05
         assert len(messages_for(4, apart=0.005)) == 1  # 4 commits within 50 ms: one message
     finally:
         loop.run_until_complete(layer.flush())

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from core.ws_auth import TokenOrSessionAuthMiddleware
 from helpdesk.ws_urls import websocket_urlpatterns
 from journey import services
-from live import realtime
+from live import realtime, sender
 from tickets.access import status_token_make
 from tickets.models import Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory
@@ -280,7 +280,7 @@ async def test_events_are_sent_only_after_commit(ticket, customer, agent):
         with transaction.atomic():
             services.ticket_change_status(ticket=ticket, user=agent.user, status="in_progress")
             realtime.flush()
-            seen_inside.append(realtime._sender_instance and realtime._sender_instance._pending)
+            seen_inside.append(sender._sender_instance and sender._sender_instance._pending)
 
     await _sync(change_and_look)
     assert seen_inside in ([None], [0])  # nothing was queued before the commit

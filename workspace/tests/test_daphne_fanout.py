@@ -1,5 +1,5 @@
-"""The workspace fan-out through a real daphne: what agents' sockets receive when the hub writes
-ready-made frames straight to daphne's connections (live.ws_frames)."""
+"""The workspace fan-out through a real daphne: what agents' sockets receive from the process's
+hub (live/fanout.py), each frame sent through Channels' API."""
 
 import json
 import uuid
