@@ -305,7 +305,7 @@ SPECTACULAR_SETTINGS.update(
 # task on commit. The embedded default (no Redis) runs them inside the request, so their live
 # events reach the in-memory channel layer of the one server process.
 HELPDESK_INGEST_DEFERRED = env_bool("HELPDESK_INGEST_DEFERRED", bool(REDIS_URL))
-# Seconds within which a web process does not ring the intake doorbell again (tickets/intake.py);
+# Seconds within which a web process does not ring the intake doorbell again (journey/doorbell.py);
 # a drain waits twice this before its last look for work. 0: ring on every ticket.
 HELPDESK_INTAKE_RING_MEMO = float(env("HELPDESK_INTAKE_RING_MEMO", "0.05") or 0.05)
 
