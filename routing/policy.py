@@ -34,7 +34,8 @@ def _optional_module(name: str):
         return None
 
 
-def _confidence(prediction: Prediction | None) -> float | None:
+def prediction_confidence(prediction: Prediction | None) -> float | None:
+    """The answer's confidence as routing uses it: the queue's, else the category's."""
     if prediction is None:
         return None
     for name in ("queue", "category"):
@@ -56,7 +57,7 @@ def predict(*, text: str, context: dict, language: str, predictor, llm) -> tuple
         local_prediction = _run_local(predictor, text, context, notes)
         if not use_llm:
             return local_prediction, "local" if local_prediction else "", notes
-        confidence = _confidence(local_prediction)
+        confidence = prediction_confidence(local_prediction)
         if confidence is not None and confidence >= DEFAULT_THRESHOLD:
             return local_prediction, "local", notes
     try:

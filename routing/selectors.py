@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Concat
 from core.memo import memoized
 from tickets.models import Category, Status, Ticket, TicketEvent
 
-from .facts import ticket_facts
+from .facts import PREDICTED_FIELDS, ticket_facts
 from .models import ClassificationLog, RoutingRule, UrgencyPhrase
 from .rules import Rule, RuleSyntaxError, evaluate_rules, fields_used, matches, parse
 
@@ -38,6 +38,9 @@ class CompiledRules:
     errors: list[dict] = field(default_factory=list)  # rules that no longer parse: skipped
     skills: dict = field(default_factory=dict)  # slug → id of the skills rules require
     fields: set = field(default_factory=set)  # facts the rules read
+    phase1: list[Rule] = field(default_factory=list)  # before the classifier
+    phase2: list[Rule] = field(default_factory=list)  # after it: they read predicted fields
+    phase2_fields: set = field(default_factory=set)  # predicted fields phase 2 reads
 
 
 def queue_subcategories(queue_ref: str) -> QuerySet:
@@ -124,7 +127,13 @@ def _rules_read(include_disabled: bool) -> CompiledRules:
             compiled.errors.append({"id": row["id"], "name": row["name"], "error": str(exc)})
             continue
         compiled.rules.append(rule)
-        compiled.fields |= fields_used(rule.condition)
+        used = fields_used(rule.condition)
+        compiled.fields |= used
+        if rule.phase == 2:
+            compiled.phase2.append(rule)
+            compiled.phase2_fields |= used & PREDICTED_FIELDS.keys()
+        else:
+            compiled.phase1.append(rule)
         if row["require_skill_id"]:
             compiled.skills[row["require_skill__slug"]] = row["require_skill_id"]
     return compiled
