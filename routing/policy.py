@@ -46,11 +46,11 @@ def prediction_confidence(prediction: Prediction | None) -> float | None:
 
 def predict(*, text: str, context: dict, language: str, predictor, llm) -> tuple:
     """→ (prediction or None, source label, notes). Policy `HELPDESK_LLM_POLICY`:
-    "always" (default): Claude first when configured, the local model when Claude fails;
-    "low_confidence": the local model first, Claude only when its confidence is below 0.7;
+    "low_confidence" (default): the local model first, Claude only when its confidence is below
+    0.7; "always": Claude first when configured, the local model when Claude fails;
     "never": the local model only. A classifier that crashes never fails the ticket."""
     notes: list[str] = []
-    mode = getattr(settings, "HELPDESK_LLM_POLICY", "always")
+    mode = getattr(settings, "HELPDESK_LLM_POLICY", "low_confidence")
     use_llm = mode != "never" and llm is not None and _safe(lambda: llm.is_configured(), notes)
     local_prediction = None
     if not use_llm or mode == "low_confidence":
