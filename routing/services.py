@@ -175,7 +175,7 @@ def _predict(
 def _fields_fixed(first: RulesOutcome, facts: dict, explicit_priority: bool) -> set[str]:
     """Predicted fields the classifier's answer does not change: set by a phase-1 rule, an explicit
     priority, a language already known."""
-    fixed = {name for name in ("queue", "category", "priority") if name in first.changes}
+    fixed: set[str] = {name for name in ("queue", "category", "priority") if name in first.changes}
     if explicit_priority:
         fixed.add("priority")
     if facts.get("language"):
