@@ -41,10 +41,10 @@ class Rule:
     add_tags: tuple[str, ...] = ()
     require_skill: str = ""
     stop: bool = False
+    phase: int = field(init=False, default=1)  # derived from the condition, once
 
-    @property
-    def phase(self) -> int:
-        return rule_phase(self.condition)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phase", rule_phase(self.condition))
 
 
 @dataclass
