@@ -56,8 +56,12 @@ def _fill(text: str, rng: random.Random, version: str, device: str) -> str:
 
 def _context(rng: random.Random, lang: str, version: str, device: str, queue: str) -> dict:
     platform = "ios" if device.startswith(("iPhone", "iPad")) else "android"
+    # the checkout screen is where the demo's checkout-crash rule looks: only app tickets come
+    # from it, or that rule would send billing questions to the mobile team
     screen = (
-        "checkout" if queue == "mobile-app" and rng.random() < 0.4 else rng.choice(texts.SCREENS)
+        "checkout"
+        if queue == "mobile-app" and rng.random() < 0.4
+        else rng.choice([name for name in texts.SCREENS if name != "checkout"])
     )
     events = rng.sample(texts.SESSION_EVENTS, rng.randint(3, 8))
     return {
@@ -119,8 +123,6 @@ def demo_ticket_plans(*, count: int, customers: list, seed: int = 42) -> list[Pl
         else:
             queue = rng.choice(queues)
             lang, sub, subject, body = rng.choice(texts.TICKETS[queue])
-        if queue == "billing" and version < "3.0":
-            queue = "legacy-billing"
         channel = rng.choice(
             [
                 Channel.IN_APP,
@@ -132,6 +134,8 @@ def demo_ticket_plans(*, count: int, customers: list, seed: int = 42) -> list[Pl
             ]
         )
         mobile = channel == Channel.IN_APP or queue == "mobile-app"
+        if queue == "billing" and mobile and version < "3.0":  # the app says it is an old one
+            queue = "legacy-billing"
         plans.append(
             Plan(
                 number=number,

@@ -12,12 +12,27 @@ from django.utils.html import format_html
 from . import selectors
 from .admin_forms import BacktestForm, DryRunForm, RoutingRuleForm
 from .models import ClassificationLog, ClassifierModel, RoutingRule, UrgencyPhrase
+from .rules import RuleSyntaxError, parse, rule_phase
+
+PHASE_LABELS = {
+    1: "1 · before the classifier",
+    2: "2 · after the classifier",
+}
 
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
     form = RoutingRuleForm
-    list_display = ("order", "name", "enabled", "conditions", "actions_summary", "stop", "backtest")
+    list_display = (
+        "order",
+        "name",
+        "enabled",
+        "phase",
+        "conditions",
+        "actions_summary",
+        "stop",
+        "backtest",
+    )
     list_display_links = ("name",)
     list_editable = ("order", "enabled")
     list_filter = ("enabled", "set_queue")
@@ -26,6 +41,17 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_select_related = ("set_queue", "set_category", "require_skill")
     actions = ("enable_rules", "disable_rules")
     change_list_template = "admin/routing/routingrule/change_list.html"
+    readonly_fields = ("phase",)
+
+    @admin.display(description="Phase")
+    def phase(self, rule: RoutingRule) -> str:
+        """Derived from the fields the condition reads; not stored."""
+        if rule is None or not rule.conditions:
+            return "—"
+        try:
+            return PHASE_LABELS[rule_phase(parse(rule.conditions))]
+        except RuleSyntaxError:
+            return "— (does not parse)"
 
     @admin.display(description="Actions")
     def actions_summary(self, rule: RoutingRule) -> str:
@@ -84,7 +110,9 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         result = None
         if request.method == "POST" and form.is_valid():
             result = selectors.rules_dry_run(
-                facts=form.facts(), include_disabled=form.cleaned_data["include_disabled"]
+                facts=form.facts(),
+                predicted=form.cleaned_data["predicted"],
+                include_disabled=form.cleaned_data["include_disabled"],
             )
         return TemplateResponse(
             request,

@@ -7,15 +7,18 @@ from django.utils.html import escape
 
 from tickets.models import Channel, Priority
 
-from .facts import ticket_facts
+from .facts import PREDICTED_FIELDS, ticket_facts
 from .models import RoutingRule
 from .rules import FIELDS, RuleSyntaxError, parse
 
 FIELD_HELP = (
     "Conditions joined by 'and' / 'or' (with parentheses and 'not'): field op value. "
     f"Fields: {', '.join(sorted(FIELDS))}. Operators: = != < <= > >= in [a, b], not in [a, b], "
-    "contains word / contains [w1, w2], matches /regex/. Versions compare as versions "
-    "(2.10.0 > 2.9.1). Example: app_version < 3.0 and category = billing. 'always' matches all."
+    "contains word / contains [w1, w2], matches /regex/; on a list (tags, session_events) also "
+    "count > 3. Versions compare as versions (2.10.0 > 2.9.1); confidence is a number from 0 to "
+    "1. Example: app_version < 3.0 and category = billing. 'always' matches all. A rule that "
+    f"reads {', '.join(PREDICTED_FIELDS)} runs in phase 2, after the classifier; any other rule "
+    "in phase 1, before it."
 )
 
 
@@ -117,7 +120,30 @@ class DryRunForm(forms.Form):
         help_text='Ticket fields already known, e.g. {"category": "billing", "priority": "high", '
         '"tags": ["vip"], "language": "de"}',
     )
+    predicted = JSONObjectField(
+        required=False,
+        label="Classifier's answer",
+        help_text="What phase-2 rules see as the model's answer, e.g. "
+        '{"queue": "billing", "category": "billing", "priority": "normal", "language": "de", '
+        '"confidence": 0.82}',
+    )
     include_disabled = forms.BooleanField(required=False, help_text="Also try disabled rules.")
+
+    def clean_predicted(self) -> dict:
+        predicted = self.cleaned_data["predicted"]
+        unknown = sorted(set(predicted) - PREDICTED_FIELDS.keys())
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown field(s) {', '.join(unknown)}; use {', '.join(PREDICTED_FIELDS)}"
+            )
+        confidence = predicted.get("confidence")
+        if confidence is not None and (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int | float)
+            or not 0 <= confidence <= 1
+        ):
+            raise forms.ValidationError("confidence is a number from 0 to 1, e.g. 0.82")
+        return predicted
 
     def facts(self) -> dict:
         data = self.cleaned_data

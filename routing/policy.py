@@ -34,7 +34,8 @@ def _optional_module(name: str):
         return None
 
 
-def _confidence(prediction: Prediction | None) -> float | None:
+def prediction_confidence(prediction: Prediction | None) -> float | None:
+    """The answer's confidence as routing uses it: the queue's, else the category's."""
     if prediction is None:
         return None
     for name in ("queue", "category"):
@@ -45,18 +46,18 @@ def _confidence(prediction: Prediction | None) -> float | None:
 
 def predict(*, text: str, context: dict, language: str, predictor, llm) -> tuple:
     """→ (prediction or None, source label, notes). Policy `HELPDESK_LLM_POLICY`:
-    "always" (default): Claude first when configured, the local model when Claude fails;
-    "low_confidence": the local model first, Claude only when its confidence is below 0.7;
+    "low_confidence" (default): the local model first, Claude only when its confidence is below
+    0.7; "always": Claude first when configured, the local model when Claude fails;
     "never": the local model only. A classifier that crashes never fails the ticket."""
     notes: list[str] = []
-    mode = getattr(settings, "HELPDESK_LLM_POLICY", "always")
+    mode = getattr(settings, "HELPDESK_LLM_POLICY", "low_confidence")
     use_llm = mode != "never" and llm is not None and _safe(lambda: llm.is_configured(), notes)
     local_prediction = None
     if not use_llm or mode == "low_confidence":
         local_prediction = _run_local(predictor, text, context, notes)
         if not use_llm:
             return local_prediction, "local" if local_prediction else "", notes
-        confidence = _confidence(local_prediction)
+        confidence = prediction_confidence(local_prediction)
         if confidence is not None and confidence >= DEFAULT_THRESHOLD:
             return local_prediction, "local", notes
     try:

@@ -1,8 +1,9 @@
 """The rule language's grammar: text → a plain tree of `Cond` and `BoolOp` nodes.
 
     expr := and ("or" and)* ;  and := unary ("and" unary)* ;  unary := "not" unary | "(" expr ")"
-          | "always" | FIELD OP VALUE
+          | "always" | FIELD OP VALUE | LIST_FIELD "count" CMP NUMBER
     OP   := = == != < <= > >= in "not in" contains matches
+    CMP  := = == != < <= > >=
     VALUE:= word(s) | "quoted" | [list, of, values] | /regex/flags
 
 Values are normalised while parsing (versions, integers, priorities, compiled regular
@@ -12,29 +13,26 @@ import re
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from .facts import CONTEXT_FIELDS, PREDICTED_FIELDS
 from .versions import parse_version
 
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 
-# field → kind: how values are compared
+# field → kind: how values are compared. The ticket's own fields here; the context's and the
+# classifier's come from routing.facts, so a new context field is a rule field at once.
 FIELDS: dict[str, str] = {
     "channel": "text",
-    "category": "text",
-    "priority": "priority",
-    "queue": "text",
-    "language": "text",
-    "locale": "text",
-    "platform": "text",
-    "app_version": "version",
-    "os_version": "version",
     "subject": "text",
     "body": "text",
     "text": "text",
     "previous_tickets_count": "int",
     "email_domain": "text",
     "tags": "list",
+    **PREDICTED_FIELDS,
+    **CONTEXT_FIELDS,
 }
-ORDERED_KINDS = {"version", "int", "priority"}
+ORDERED_KINDS = {"version", "int", "priority", "number"}
+NUMBER_RANGES = {"confidence": (0.0, 1.0)}
 SYMBOL_OPS = {"==": "eq", "=": "eq", "!=": "ne", "<=": "le", ">=": "ge", "<": "lt", ">": "gt"}
 OP_SYMBOLS = {
     "eq": "=",
@@ -174,6 +172,8 @@ class _Parser:
             if word == "not" and self.peek_word() == "in":
                 self.take_word()
                 op = "not_in"
+            elif word == "count":
+                return self.count_operator(field_name)
             elif word in ("in", "contains", "matches"):
                 op = word
             elif word:
@@ -185,11 +185,29 @@ class _Parser:
             self.fail(f"operator '{OP_SYMBOLS[op]}' does not apply to field '{field_name}'")
         if op == "contains" and kind not in ("text", "list"):
             self.fail(f"operator 'contains' does not apply to field '{field_name}'")
+        if kind == "number" and op not in ("lt", "le", "gt", "ge"):
+            self.fail(
+                f"compare '{field_name}' with < <= > >= (it is a number), e.g. {field_name} >= 0.8"
+            )
         return op
+
+    def count_operator(self, field_name: str) -> str:
+        """`session_events count > 3`: the number of items in a list field."""
+        if FIELDS[field_name] != "list":
+            lists = ", ".join(sorted(name for name, kind in FIELDS.items() if kind == "list"))
+            self.fail(f"'count' applies to list fields ({lists}), not '{field_name}'")
+        self.skip()
+        symbol = _SYMBOL.match(self.text, self.pos)
+        if not symbol or symbol.group(0) not in SYMBOL_OPS:
+            self.fail(f"'{field_name} count' needs a comparison, e.g. {field_name} count > 3")
+        self.pos = symbol.end()
+        return "count_" + SYMBOL_OPS[symbol.group(0)]
 
     # ------------------------------------------------------------ values
     def value(self, field_name: str, op: str):
         kind = FIELDS[field_name]
+        if op.startswith("count_"):
+            return self.normalise(f"{field_name} count", "int", self.scalar())
         if op == "matches":
             return self.regex()
         if op in ("in", "not_in"):
@@ -221,6 +239,15 @@ class _Parser:
                 return int(raw)
             except ValueError:
                 self.fail(f"'{raw}' is not a whole number ({field_name})")
+        if kind == "number":
+            try:
+                number = float(raw)
+            except ValueError:
+                self.fail(f"'{raw}' is not a number ({field_name})")
+            low, high = NUMBER_RANGES.get(field_name, (float("-inf"), float("inf")))
+            if not low <= number <= high:
+                self.fail(f"{field_name} is between {low:g} and {high:g}: '{raw}' is out of range")
+            return number
         if kind == "priority":
             if raw.lower() not in PRIORITY_RANK:
                 self.fail(f"unknown priority '{raw}'; use one of {', '.join(PRIORITY_RANK)}")

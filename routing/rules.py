@@ -3,6 +3,12 @@
     app_version < 3.0 and category = billing
     (platform = ios or platform = android) and not subject contains [refund, chargeback]
     body matches /error\\s+5\\d\\d/ and previous_tickets_count >= 3
+    session_events contains payment_failed or session_events count > 3
+    category = billing and confidence >= 0.5
+
+Two phases: a rule that reads none of the classifier's fields (`PREDICTED_FIELDS`) runs in phase
+1, over the ticket's facts and context, before the classifier; one that reads any runs in phase 2,
+over the facts plus the classifier's answer (`rule_phase`, `phases_split`, `outcomes_combine`).
 
 No ORM here: `routing.services` loads the rows and writes the result; the admin form, dry-run and
 backtest call the same `parse` / `evaluate_rules`."""
@@ -11,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .facts import PREDICTED_FIELDS
 from .rule_parser import (  # noqa: F401  (re-exported: the rule language's public names)
     FIELDS,
     PRIORITY_RANK,
@@ -34,6 +41,10 @@ class Rule:
     add_tags: tuple[str, ...] = ()
     require_skill: str = ""
     stop: bool = False
+    phase: int = field(init=False, default=1)  # derived from the condition, once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phase", rule_phase(self.condition))
 
 
 @dataclass
@@ -65,6 +76,11 @@ def fields_used(node) -> set[str]:
     return set().union(*(fields_used(item) for item in node.items)) if node.items else set()
 
 
+def rule_phase(node) -> int:
+    """2 when the condition reads a field the classifier answers, else 1."""
+    return 2 if fields_used(node) & PREDICTED_FIELDS.keys() else 1
+
+
 # ---------------------------------------------------------------- evaluation
 
 
@@ -82,6 +98,8 @@ def matches(node, facts: dict) -> bool:
 
 def _cond(cond: Cond, fact) -> bool:
     op, value, kind = cond.op, cond.value, FIELDS[cond.field]
+    if op.startswith("count_"):  # a missing list has no items
+        return _compare(op[6:], len(fact) if isinstance(fact, list | tuple) else 0, value)
     if fact is None or fact == "" or fact == [] or fact == ():
         return op in ("ne", "not_in")
     if op == "matches":
@@ -101,6 +119,10 @@ def _cond(cond: Cond, fact) -> bool:
     fact = _normalise_fact(kind, fact)
     if fact is None:
         return op in ("ne", "not_in")
+    return _compare(op, fact, value)
+
+
+def _compare(op: str, fact, value) -> bool:
     if op == "eq":
         return fact == value
     if op == "ne":
@@ -124,6 +146,11 @@ def _normalise_fact(kind: str, fact):
     if kind == "int":
         try:
             return int(fact)
+        except (TypeError, ValueError):
+            return None
+    if kind == "number":
+        try:
+            return float(fact)
         except (TypeError, ValueError):
             return None
     if kind == "priority":
@@ -159,3 +186,24 @@ def evaluate_rules(rules: list[Rule], facts: dict) -> RulesOutcome:
             break
     outcome.facts = state
     return outcome
+
+
+def phases_split(rules: list[Rule]) -> tuple[list[Rule], list[Rule]]:
+    """(phase-1 rules, phase-2 rules), each in evaluation order."""
+    ordered = sorted(rules, key=lambda r: (r.order, r.id or 0))
+    return [r for r in ordered if r.phase == 1], [r for r in ordered if r.phase == 2]
+
+
+def outcomes_combine(first: RulesOutcome, then: RulesOutcome | None) -> RulesOutcome:
+    """Phase 1's outcome followed by phase 2's (None: phase 2 did not run): the later rule wins a
+    field, every rule that fired is kept in order."""
+    if then is None:
+        return first
+    return RulesOutcome(
+        fired=[*first.fired, *then.fired],
+        changes={**first.changes, **then.changes},
+        set_by={**first.set_by, **then.set_by},
+        tags=[*first.tags, *(tag for tag in then.tags if tag not in first.tags)],
+        stopped_by=then.stopped_by or first.stopped_by,
+        facts=then.facts,
+    )

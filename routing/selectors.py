@@ -25,9 +25,17 @@ from django.db.models.functions import Coalesce, Concat
 from core.memo import memoized
 from tickets.models import Category, Status, Ticket, TicketEvent
 
-from .facts import ticket_facts
+from .facts import PREDICTED_FIELDS, predicted_facts, ticket_facts
 from .models import ClassificationLog, RoutingRule, UrgencyPhrase
-from .rules import Rule, RuleSyntaxError, evaluate_rules, fields_used, matches, parse
+from .rules import (
+    Rule,
+    RuleSyntaxError,
+    evaluate_rules,
+    fields_used,
+    matches,
+    outcomes_combine,
+    parse,
+)
 
 HISTORY_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
@@ -38,6 +46,9 @@ class CompiledRules:
     errors: list[dict] = field(default_factory=list)  # rules that no longer parse: skipped
     skills: dict = field(default_factory=dict)  # slug → id of the skills rules require
     fields: set = field(default_factory=set)  # facts the rules read
+    phase1: list[Rule] = field(default_factory=list)  # before the classifier
+    phase2: list[Rule] = field(default_factory=list)  # after it: they read predicted fields
+    phase2_fields: set = field(default_factory=set)  # predicted fields phase 2 reads
 
 
 def queue_subcategories(queue_ref: str) -> QuerySet:
@@ -124,7 +135,13 @@ def _rules_read(include_disabled: bool) -> CompiledRules:
             compiled.errors.append({"id": row["id"], "name": row["name"], "error": str(exc)})
             continue
         compiled.rules.append(rule)
-        compiled.fields |= fields_used(rule.condition)
+        used = fields_used(rule.condition)
+        compiled.fields |= used
+        if rule.phase == 2:
+            compiled.phase2.append(rule)
+            compiled.phase2_fields |= used & PREDICTED_FIELDS.keys()
+        else:
+            compiled.phase1.append(rule)
         if row["require_skill_id"]:
             compiled.skills[row["require_skill__slug"]] = row["require_skill_id"]
     return compiled
@@ -193,10 +210,21 @@ def _row_facts(row: dict) -> dict:
 def rule_backtest(*, rule: RoutingRule, limit: int = 500) -> dict:
     """Run one rule (saved or not, enabled or not) over the last `limit` stored tickets: how many
     it matches, and how many of those actually ended in the rule's queue / category. Facts are the
-    tickets' current (final) values."""
+    tickets' current (final) values; for a phase-2 rule they stand in for the classifier's answer,
+    with the stored confidence. `stopped_first`: matched tickets on which an enabled phase-1 rule
+    that runs before this one stops, so this rule would never have been tried."""
     compiled = rule_from_row(rule)
+    used = fields_used(compiled.condition)
+    earlier = [
+        r
+        for r in rules_compiled().phase1
+        if r.id != rule.pk
+        and (compiled.phase == 2 or (r.order, r.id or 0) < (rule.order, rule.pk or 0))
+    ]
+    earlier_used = set().union(*(fields_used(r.condition) for r in earlier)) if earlier else set()
     rows = Ticket.objects.order_by("-created_at")
-    if "previous_tickets_count" in fields_used(compiled.condition):
+    counted = "previous_tickets_count" in used | earlier_used
+    if counted:
         rows = rows.annotate(previous_count=_previous_count_subquery())
     columns = [
         "pk",
@@ -210,16 +238,21 @@ def rule_backtest(*, rule: RoutingRule, limit: int = 500) -> dict:
         "customer_email",
         "tags",
         "context",
+        "confidence",
     ]
-    if "previous_tickets_count" in fields_used(compiled.condition):
+    if counted:
         columns.append("previous_count")
-    total = matched = same_queue = same_category = 0
+    total = matched = same_queue = same_category = stopped_first = 0
     samples: list[dict] = []
     for row in rows.values(*columns)[: max(1, min(limit, 20_000))]:
         total += 1
-        if not matches(compiled.condition, _row_facts(row)):
+        facts = _row_facts(row)
+        if compiled.phase == 2:
+            facts["confidence"] = row["confidence"]
+        if not matches(compiled.condition, facts):
             continue
         matched += 1
+        stopped_first += bool(earlier) and bool(evaluate_rules(earlier, facts).stopped_by)
         same_queue += bool(compiled.set_queue) and row["queue__slug"] == compiled.set_queue
         same_category += (
             bool(compiled.set_category) and row["category__slug"] == compiled.set_category
@@ -234,8 +267,11 @@ def rule_backtest(*, rule: RoutingRule, limit: int = 500) -> dict:
                 }
             )
     return {
+        "phase": compiled.phase,
+        "predicted_fields": sorted(used & PREDICTED_FIELDS.keys()),
         "tickets": total,
         "matched": matched,
+        "stopped_first": stopped_first,
         "set_queue": compiled.set_queue,
         "same_queue": same_queue if compiled.set_queue else None,
         "set_category": compiled.set_category,
@@ -244,17 +280,40 @@ def rule_backtest(*, rule: RoutingRule, limit: int = 500) -> dict:
     }
 
 
-def rules_dry_run(*, facts: dict, include_disabled: bool = False) -> dict:
-    """Which rules fire on a sample ticket and what they decide; nothing is stored."""
+def rules_dry_run(
+    *, facts: dict, predicted: dict | None = None, include_disabled: bool = False
+) -> dict:
+    """Which rules fire on a sample ticket, phase by phase, and what they decide; nothing is
+    stored and the classifier is not asked: `predicted` is its answer as the admin supposes it
+    ({"category": "billing", "confidence": 0.8, ...}), what phase-2 rules see."""
     compiled = rules_compiled(include_disabled=include_disabled)
-    outcome = evaluate_rules(compiled.rules, facts)
+    predicted = predicted or {}
+    first = evaluate_rules(compiled.phase1, facts)
+    second, seen = None, None
+    if compiled.phase2 and not first.stopped_by:
+        seen = predicted_facts(
+            first.facts,
+            labels={
+                k: str(predicted[k]) for k in ("queue", "category", "priority") if predicted.get(k)
+            },
+            confidence=predicted.get("confidence"),
+            language=str(predicted.get("language") or ""),
+            fixed={name for name in ("queue", "category", "priority") if name in first.changes},
+        )
+        second = evaluate_rules(compiled.phase2, seen)
+    outcome = outcomes_combine(first, second)
     urgent = urgency_matches(
         phrases=urgency_phrases(), subject=facts.get("subject", ""), body=facts.get("body", "")
     )
-    result = {k: outcome.facts.get(k) for k in ("queue", "category", "priority", "tags")}
-    result["required_skill"] = outcome.facts.get("required_skill", "")
+    decided = {**first.facts, **outcome.changes}  # what the rules leave; the model fills the rest
+    result = {k: decided.get(k) for k in ("queue", "category", "priority")}
+    result["tags"] = outcome.facts.get("tags")
+    result["required_skill"] = decided.get("required_skill", "")
     if urgent:
         result["priority"] = "urgent"
+    skipped = ""
+    if second is None:
+        skipped = f"phase 1 stopped at '{first.stopped_by}'" if first.stopped_by else "no rules"
     return {
         "fired": outcome.fired,
         "stopped_by": outcome.stopped_by,
@@ -262,6 +321,24 @@ def rules_dry_run(*, facts: dict, include_disabled: bool = False) -> dict:
         "result": result,
         "urgency": urgent,
         "errors": compiled.errors,
+        "phases": [
+            {
+                "phase": 1,
+                "rules": len(compiled.phase1),
+                "fired": first.fired,
+                "stopped_by": first.stopped_by,
+                "changes": first.changes,
+            },
+            {
+                "phase": 2,
+                "rules": len(compiled.phase2),
+                "fired": second.fired if second else [],
+                "stopped_by": second.stopped_by if second else "",
+                "changes": second.changes if second else {},
+                "seen": {k: seen[k] for k in PREDICTED_FIELDS} if seen else None,
+                "skipped": skipped,
+            },
+        ],
     }
 
 

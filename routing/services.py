@@ -1,5 +1,7 @@
-"""The routing decision for a ticket: rules, urgency phrases, then the model; written once, with
-its explanation, a `routed` event, a ClassificationLog row and a live `ticket.routed` event."""
+"""The routing decision for a ticket, in order: phase-1 rules (the ticket's facts and context), the
+classifier, phase-2 rules (those that read what the classifier answers), urgency phrases. Written
+once, with its explanation, a `routed` event, a ClassificationLog row and a live `ticket.routed`
+event."""
 
 import time
 from collections.abc import Callable
@@ -16,9 +18,9 @@ from tickets.models import Category, Queue, Ticket
 
 from . import policy, selectors
 from .classifier import Prediction
-from .facts import ticket_facts
+from .facts import PREDICTED_FIELDS, predicted_facts, ticket_facts
 from .models import ClassificationLog
-from .rules import RulesOutcome, evaluate_rules
+from .rules import RulesOutcome, evaluate_rules, outcomes_combine
 
 # the local model's call: (text, context) -> a prediction, or None without a trained model
 Predictor = Callable[[str, dict], Prediction | None]
@@ -81,30 +83,26 @@ def ticket_route(
     )
     if "previous_tickets_count" in compiled.fields and facts["previous_tickets_count"] is None:
         facts["previous_tickets_count"] = selectors.previous_tickets_count(ticket=ticket)
-    outcome = evaluate_rules(compiled.rules, facts)
+    first = evaluate_rules(compiled.phase1, facts)
     urgent = selectors.urgency_matches(
         phrases=selectors.urgency_phrases(), subject=ticket.subject, body=ticket.body
     )
+    prediction, source, notes = _predict(
+        ticket, facts, first, compiled, urgent, explicit_priority, predictor, llm
+    )
+    second, second_facts = None, None
+    if compiled.phase2 and not first.stopped_by:
+        second_facts = predicted_facts(
+            first.facts,
+            labels=prediction.labels if prediction else {},
+            confidence=policy.prediction_confidence(prediction),
+            language=prediction.language if prediction else "",
+            fixed=_fields_fixed(first, facts, explicit_priority),
+        )
+        second = evaluate_rules(compiled.phase2, second_facts)
+    outcome = outcomes_combine(first, second)
     rule_queue = outcome.changes.get("queue", "")
     rule_category = outcome.changes.get("category", "")
-    priority_open = not explicit_priority and not urgent and "priority" not in outcome.changes
-    prediction, source, notes = None, "", []
-    if not rule_queue or not rule_category or priority_open:
-        prediction, source, notes = policy.predict(
-            text=facts["text"],
-            context=_context(ticket),
-            language=ticket.language,
-            predictor=predictor,
-            llm=llm,
-        )
-    elif not ticket.language:  # only the language is open: never worth a Claude call
-        prediction, source, notes = policy.predict(
-            text=facts["text"],
-            context=_context(ticket),
-            language="",
-            predictor=predictor,
-            llm=None,
-        )
     decision = _decide(ticket, outcome, rule_queue, rule_category, prediction, predictor)
     if outcome.fired:
         names = ", ".join(f"'{rule['name']}'" for rule in outcome.fired)
@@ -120,6 +118,8 @@ def ticket_route(
     _write(ticket, decision, outcome, compiled, prediction)
     if urgent and before_priority != "urgent":
         events.ticket_urgency_override_event(ticket=ticket, before=before_priority, phrases=urgent)
+    if second_facts is not None:  # what phase 2 saw, to explain a rule that did not fire
+        facts = {**facts, "phase2": {k: second_facts.get(k) for k in PREDICTED_FIELDS}}
     log = _log(
         ticket, decision, outcome, compiled, prediction, source, urgent, latency_ms, facts, notes
     )
@@ -135,6 +135,52 @@ def ticket_route(
         was=was,
     )
     return log
+
+
+def _predict(
+    ticket: Ticket,
+    facts: dict,
+    first: RulesOutcome,
+    compiled: selectors.CompiledRules,
+    urgent: list[str],
+    explicit_priority: bool,
+    predictor: Predictor | None,
+    llm: Any,
+) -> tuple[Prediction | None, str, list[str]]:
+    """Ask the classifier when phase 1 left part of the decision open, or when phase-2 rules read
+    a field it answers; only the language open is never worth a Claude call."""
+    fixed = _fields_fixed(first, facts, explicit_priority)
+    priority_open = not explicit_priority and not urgent and "priority" not in first.changes
+    decision_open = "queue" not in fixed or "category" not in fixed or priority_open
+    rules_need_model = (
+        bool(compiled.phase2)
+        and not first.stopped_by
+        and bool(compiled.phase2_fields - fixed - {"language"})
+    )
+    if decision_open or rules_need_model:
+        return policy.predict(
+            text=facts["text"],
+            context=_context(ticket),
+            language=ticket.language,
+            predictor=predictor,
+            llm=llm,
+        )
+    if not ticket.language:
+        return policy.predict(
+            text=facts["text"], context=_context(ticket), language="", predictor=predictor, llm=None
+        )
+    return None, "", []
+
+
+def _fields_fixed(first: RulesOutcome, facts: dict, explicit_priority: bool) -> set[str]:
+    """Predicted fields the classifier's answer does not change: set by a phase-1 rule, an explicit
+    priority, a language already known."""
+    fixed: set[str] = {name for name in ("queue", "category", "priority") if name in first.changes}
+    if explicit_priority:
+        fixed.add("priority")
+    if facts.get("language"):
+        fixed.add("language")
+    return fixed
 
 
 def _decide(
@@ -327,6 +373,7 @@ def _log(
             "email_domain": facts["email_domain"],
             "urgency_phrases": urgent,
             "rule_errors": compiled.errors,
+            **({"phase2_facts": facts["phase2"]} if "phase2" in facts else {}),
         },
         rules_fired=outcome.fired,
         model_name=prediction.model_name if prediction else "",

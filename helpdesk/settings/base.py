@@ -280,10 +280,10 @@ if REDIS_URL:
         )
 
 # Routing policy (H3a, docs/ROUTING.md). With ANTHROPIC_API_KEY set, HELPDESK_LLM_POLICY says how
-# Claude and the local model combine: "always" (Claude first, local on failure), "low_confidence"
-# (Claude only when the local model is unsure), "never". HELPDESK_DEFAULT_QUEUE: slug of the queue
-# for tickets no rule or model placed (empty: the triage queue).
-HELPDESK_LLM_POLICY = env("HELPDESK_LLM_POLICY", "always")
+# Claude and the local model combine: "low_confidence" (default: Claude only when the local model
+# is unsure), "always" (Claude first, local on failure), "never". HELPDESK_DEFAULT_QUEUE: slug of
+# the queue for tickets no rule or model placed (empty: the triage queue).
+HELPDESK_LLM_POLICY = env("HELPDESK_LLM_POLICY", "low_confidence")
 HELPDESK_DEFAULT_QUEUE = env("HELPDESK_DEFAULT_QUEUE", "")
 
 # Routing classifiers (H3b, docs/ROUTING.md). HELPDESK_MODEL_CHECK_SECONDS: how often a process

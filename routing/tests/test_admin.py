@@ -287,3 +287,114 @@ def test_change_form_shows_tags_as_text_and_help(admin_client, legacy):
         reverse("admin:routing_routingrule_backtest", args=[rule.pk])
         in admin_client.get(reverse("admin:routing_routingrule_changelist")).content.decode()
     )
+
+
+def test_phase_shown_in_the_list_and_the_change_form(admin_client, legacy):
+    late = RoutingRule.objects.create(
+        name="Old apps",
+        order=1,
+        conditions="app_version < 3.0 and category = billing",
+        set_queue=legacy,
+    )
+    RoutingRule.objects.create(
+        name="Checkout", order=2, conditions="last_screen = checkout", set_queue=legacy
+    )
+    page = admin_client.get(reverse("admin:routing_routingrule_changelist")).content.decode()
+    assert "2 · after the classifier" in page and "1 · before the classifier" in page
+    change = admin_client.get(reverse("admin:routing_routingrule_change", args=[late.pk]))
+    html = change.content.decode()
+    assert "2 · after the classifier" in html
+    assert 'name="phase"' not in html  # derived, read-only
+    assert "count &gt; 3" in html  # the syntax help names the count comparison
+    assert admin_client.get(ADD_URL).status_code == 200
+
+
+def test_dry_run_shows_both_phases_with_the_given_answer(admin_client, legacy):
+    RoutingRule.objects.create(
+        name="Old apps",
+        order=1,
+        conditions="app_version < 3.0 and category = billing and confidence >= 0.5",
+        set_queue=legacy,
+    )
+    RoutingRule.objects.create(
+        name="Checkout", order=2, conditions="last_screen = checkout", add_tags=["checkout"]
+    )
+    url = reverse("admin:routing_routingrule_dry_run")
+    data = {
+        "subject": "I was charged twice",
+        "channel": "in_app",
+        "context": '{"app_version": "2.9.1", "last_screen": "checkout"}',
+        "predicted": '{"category": "billing", "confidence": 0.8}',
+    }
+    response = admin_client.post(url, data)
+    result = response.context["result"]
+    one, two = result["phases"]
+    assert [r["name"] for r in one["fired"]] == ["Checkout"]
+    assert [r["name"] for r in two["fired"]] == ["Old apps"]
+    assert two["seen"]["category"] == "billing" and two["seen"]["confidence"] == 0.8
+    assert result["result"]["queue"] == "legacy-billing"
+    page = response.content.decode()
+    assert "Phase 1: before the classifier" in page and "Phase 2: after the classifier" in page
+    unsure = admin_client.post(url, {**data, "predicted": '{"category": "billing"}'})
+    assert unsure.context["result"]["phases"][1]["fired"] == []
+    assert unsure.context["result"]["result"]["queue"] == ""
+
+
+def test_dry_run_phase_two_skipped_after_a_phase_one_stop(admin_client, legacy):
+    RoutingRule.objects.create(name="Stop", order=5, conditions="always", add_tags=["s"], stop=True)
+    RoutingRule.objects.create(
+        name="Billing", order=1, conditions="category = billing", set_queue=legacy
+    )
+    response = admin_client.post(
+        reverse("admin:routing_routingrule_dry_run"),
+        {"subject": "x", "channel": "web", "predicted": '{"category": "billing"}'},
+    )
+    two = response.context["result"]["phases"][1]
+    assert two["skipped"] == "phase 1 stopped at 'Stop'" and two["fired"] == []
+    assert "Did not run: phase 1 stopped at" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "predicted, message",
+    [
+        ('{"colour": "red"}', "Unknown field(s) colour"),
+        ('{"confidence": 80}', "confidence is a number from 0 to 1"),
+        ('{"confidence": "high"}', "confidence is a number from 0 to 1"),
+    ],
+)
+def test_dry_run_refuses_a_bad_answer(admin_client, predicted, message):
+    response = admin_client.post(
+        reverse("admin:routing_routingrule_dry_run"),
+        {"subject": "x", "channel": "web", "predicted": predicted},
+    )
+    assert message in response.content.decode() and response.context["result"] is None
+
+
+def test_backtest_shows_the_phase_and_what_phase_one_stops_first(admin_client, legacy, customer):
+    billing = CategoryFactory(slug="billing")
+    for version, screen in (("2.1", "checkout"), ("2.5", "home"), ("3.1", "home")):
+        Ticket.objects.create(
+            subject="charged",
+            customer_email="a@x.io",
+            context={"app_version": version, "last_screen": screen},
+            category=billing,
+            queue=legacy,
+            confidence=0.9,
+        )
+    RoutingRule.objects.create(
+        name="Checkout first", order=50, conditions="last_screen = checkout", stop=True
+    )
+    rule = RoutingRule.objects.create(
+        name="Old apps",
+        order=1,
+        conditions="app_version < 3.0 and category = billing and confidence > 0.8",
+        set_queue=legacy,
+    )
+    response = admin_client.get(reverse("admin:routing_routingrule_backtest", args=[rule.pk]))
+    result = response.context["result"]
+    assert result["phase"] == 2 and result["predicted_fields"] == ["category", "confidence"]
+    assert (result["matched"], result["stopped_first"], result["same_queue"]) == (2, 1, 2)
+    assert "Phase 2: it reads what the classifier answers" in response.content.decode()
+    checkout = RoutingRule.objects.get(name="Checkout first")
+    first = admin_client.get(reverse("admin:routing_routingrule_backtest", args=[checkout.pk]))
+    assert first.context["result"]["phase"] == 1 and first.context["result"]["matched"] == 1

@@ -110,7 +110,8 @@ def test_crashing_model_does_not_fail_the_ticket(customer):
     assert "model file is corrupt" in log.error
 
 
-def test_llm_used_when_configured(customer, billing):
+def test_llm_used_when_configured(customer, billing, settings):
+    settings.HELPDESK_LLM_POLICY = "always"
     llm = FakeLLM(
         prediction(source="claude", queue=("billing", 0.95), tokens=(812, 40), cost=0.0031)
     )
@@ -126,7 +127,8 @@ def test_llm_used_when_configured(customer, billing):
     assert local.calls == []  # Claude answered; the local model was not needed
 
 
-def test_llm_failure_falls_back_to_local(customer, billing, tech):
+def test_llm_failure_falls_back_to_local(customer, billing, tech, settings):
+    settings.HELPDESK_LLM_POLICY = "always"
     llm = FakeLLM(fail="timed out after 2s")
     ticket = new_ticket(customer)
     log = route(ticket, FakePredictor(prediction(queue=("tech", 0.9))), llm=llm)
@@ -148,6 +150,18 @@ def test_low_confidence_policy_asks_claude_only_when_local_is_unsure(
     log = route(unsure, FakePredictor(prediction(queue=("tech", 0.5))), llm=llm)
     assert unsure.queue == billing and len(llm.calls) == 1
     assert log.source == "claude"
+
+
+def test_default_policy_asks_claude_only_for_low_confidence(customer, billing, tech, settings):
+    """The README's promise: Claude handles the tickets the local model is unsure about."""
+    del settings.HELPDESK_LLM_POLICY  # not set: the default
+    llm = FakeLLM(prediction(source="claude", queue=("billing", 0.9)))
+    sure = new_ticket(customer)
+    route(sure, FakePredictor(prediction(queue=("tech", 0.95))), llm=llm)
+    assert sure.queue == tech and llm.calls == []
+    unsure = new_ticket(customer)
+    log = route(unsure, FakePredictor(prediction(queue=("tech", 0.5))), llm=llm)
+    assert unsure.queue == billing and log.source == "claude" and len(llm.calls) == 1
 
 
 def test_explicit_priority_is_kept(customer, billing):

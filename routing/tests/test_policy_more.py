@@ -38,7 +38,9 @@ def test_never_policy_keeps_claude_out(customer, billing, tech, settings):
     assert ticket.queue == tech and llm.calls == []
 
 
-def test_llm_bug_is_a_fallback_too(customer, tech):
+def test_llm_bug_is_a_fallback_too(customer, tech, settings):
+    settings.HELPDESK_LLM_POLICY = "always"
+
     class BrokenLLM(FakeLLM):
         def classify(self, **kwargs):
             raise KeyError("content")

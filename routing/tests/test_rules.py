@@ -4,8 +4,25 @@ import re
 
 import pytest
 
-from routing.facts import email_domain, ticket_facts
-from routing.rules import Rule, RuleSyntaxError, evaluate_rules, fields_used, matches, parse
+from routing.facts import (
+    CONTEXT_FIELDS,
+    PREDICTED_FIELDS,
+    email_domain,
+    predicted_facts,
+    ticket_facts,
+)
+from routing.rules import (
+    FIELDS,
+    Rule,
+    RuleSyntaxError,
+    evaluate_rules,
+    fields_used,
+    matches,
+    outcomes_combine,
+    parse,
+    phases_split,
+    rule_phase,
+)
 from routing.versions import parse_version
 
 
@@ -335,3 +352,181 @@ def test_priority_lists_and_regex():
     assert hit("priority in [high, urgent]", priority="urgent") is True
     assert hit("priority in [high, urgent]") is False
     assert hit("priority matches /^norm/") is True
+
+
+# ---------------------------------------------------------------- context fields, count, confidence
+
+CONTEXT = {
+    "platform": "ios",
+    "app_version": "2.9.1",
+    "last_screen": "Checkout",
+    "session_events": ["app_open", "view_checkout", "tap_pay", "payment_failed"],
+}
+
+
+def on_context(condition: str, **context) -> bool:
+    return matches(parse(condition), ticket_facts(subject="s", context={**CONTEXT, **context}))
+
+
+@pytest.mark.parametrize(
+    "condition, expected",
+    [
+        ("last_screen = checkout", True),
+        ("last_screen = checkout and platform = ios", True),
+        ("last_screen in [cart, checkout]", True),
+        ("last_screen != checkout", False),
+        ("session_events contains payment_failed", True),
+        ("session_events contains [login_failed, tap_pay]", True),
+        ("session_events contains login_failed", False),
+        ("session_events = tap_pay", True),
+        ("session_events count > 3", True),
+        ("session_events count >= 4", True),
+        ("session_events count = 4", True),
+        ("session_events count == 4", True),
+        ("session_events count != 4", False),
+        ("session_events count < 4", False),
+        ("session_events count <= 4 and last_screen = checkout", True),
+        ("not session_events count > 10", True),
+        ("tags count = 0", True),
+    ],
+)
+def test_context_fields_and_count(condition, expected):
+    assert on_context(condition) is expected
+
+
+def test_count_of_missing_or_odd_lists():
+    empty = ticket_facts(subject="s")
+    assert empty["session_events"] == [] and empty["last_screen"] == ""
+    assert matches(parse("session_events count = 0"), empty) is True
+    assert matches(parse("session_events count > 0"), empty) is False
+    assert on_context("session_events count = 1", session_events="tap_pay") is True
+    assert on_context("session_events contains tap_pay", session_events="tap_pay") is True
+
+
+@pytest.mark.parametrize(
+    "confidence, condition, expected",
+    [
+        (0.82, "confidence >= 0.8", True),
+        (0.82, "confidence > 0.82", False),
+        (0.82, "confidence <= 0.82", True),
+        (0.5, "confidence < 0.7", True),
+        (1.0, "confidence >= 1", True),
+        ("0.9", "confidence > 0.5", True),
+        (None, "confidence < 0.7", False),  # no prediction: missing, satisfies nothing
+        (None, "not confidence >= 0.7", True),
+    ],
+)
+def test_confidence(confidence, condition, expected):
+    assert hit(condition, confidence=confidence) is expected
+
+
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        ("confidence = 0.5", "compare 'confidence' with < <= > >= (it is a number)"),
+        ("confidence in [0.5]", "compare 'confidence' with < <= > >="),
+        ("confidence > 80", "confidence is between 0 and 1: '80' is out of range"),
+        ("confidence > high", "'high' is not a number (confidence)"),
+        ("confidence contains 5", "operator 'contains' does not apply"),
+        ("platform count > 1", "'count' applies to list fields (session_events, tags)"),
+        ("session_events count", "'session_events count' needs a comparison"),
+        ("session_events count in [1]", "'session_events count' needs a comparison"),
+        ("session_events count > many", "'many' is not a whole number (session_events count)"),
+        ("last_screen < checkout", "operator '<' does not apply to field 'last_screen'"),
+    ],
+)
+def test_new_fields_refuse_bad_rules_with_a_message(condition, message):
+    with pytest.raises(RuleSyntaxError, match=re.escape(message)):
+        parse(condition)
+
+
+def test_every_context_field_is_a_rule_field():
+    assert CONTEXT_FIELDS.keys() <= FIELDS.keys()
+    assert {"last_screen", "session_events", "locale", "os_version"} <= CONTEXT_FIELDS.keys()
+    assert PREDICTED_FIELDS.keys() <= FIELDS.keys()
+
+
+# ---------------------------------------------------------------- phases
+
+
+@pytest.mark.parametrize(
+    "condition, phase",
+    [
+        ("app_version < 3.0 and category = billing", 2),
+        ("last_screen = checkout and platform = ios", 1),
+        ("subject contains chargeback", 1),
+        ("locale = de_DE and category = account", 2),
+        ("confidence < 0.5", 2),
+        ("priority >= high", 2),
+        ("language = de", 2),
+        ("queue = billing", 2),
+        ("not (platform = ios or category = billing)", 2),
+        ("session_events count > 3 or tags contains vip", 1),
+        ("always", 1),
+    ],
+)
+def test_phase_follows_the_fields_read(condition, phase):
+    assert rule_phase(parse(condition)) == phase
+    assert rule("r", condition).phase == phase
+
+
+def test_phases_split_keeps_the_order():
+    rules = [
+        rule("B2", "category = billing", 2),
+        rule("A1", "platform = ios", 3),
+        rule("C2", "confidence > 0.5", 1),
+        rule("D1", "always", 0),
+    ]
+    first, second = phases_split(rules)
+    assert [r.name for r in first] == ["D1", "A1"]
+    assert [r.name for r in second] == ["C2", "B2"]
+
+
+def test_two_phases_by_hand():
+    """What routing does: phase 1 over the facts, phase 2 over the facts and the model's answer."""
+    first_rules, second_rules = phases_split(
+        [
+            rule("Checkout", "last_screen = checkout", 1, add_tags=("checkout",)),
+            rule("Legacy", "app_version < 3.0 and category = billing", 2, set_queue="legacy"),
+            rule("Sure", "confidence >= 0.8 and tags contains checkout", 3, set_priority="high"),
+        ]
+    )
+    base = ticket_facts(subject="I was charged twice", context=CONTEXT)
+    first = evaluate_rules(first_rules, base)
+    assert [f["name"] for f in first.fired] == ["Checkout"]
+    seen = predicted_facts(
+        first.facts, labels={"queue": "billing", "category": "billing"}, confidence=0.85
+    )
+    second = evaluate_rules(second_rules, seen)
+    outcome = outcomes_combine(first, second)
+    assert [f["name"] for f in outcome.fired] == ["Checkout", "Legacy", "Sure"]
+    assert outcome.changes == {"queue": "legacy", "priority": "high"}
+    assert outcome.tags == ["checkout"]
+    assert outcomes_combine(first, None) is first
+
+
+def test_predicted_facts_keep_what_is_fixed():
+    base = facts(category="billing", queue="", priority="low", language="")
+    seen = predicted_facts(
+        base,
+        labels={"queue": "tech", "category": "tech", "priority": "urgent"},
+        confidence=0.4,
+        language="de",
+        fixed={"category", "priority"},
+    )
+    assert (seen["queue"], seen["category"], seen["priority"]) == ("tech", "billing", "low")
+    assert seen["language"] == "de" and seen["confidence"] == 0.4
+    assert base.get("confidence") is None  # the input is not changed
+    given = predicted_facts(facts(language="en"), labels={}, confidence=None, language="de")
+    assert given["language"] == "en" and given["confidence"] is None
+
+
+def test_combined_outcome_later_phase_wins_and_tags_once():
+    one = evaluate_rules([rule("A", "always", 1, set_queue="a", add_tags=("x",))], facts())
+    two = evaluate_rules(
+        [rule("B", "category = billing", 2, set_queue="b", add_tags=("x", "y"), stop=True)],
+        {**facts(category="billing"), "tags": ["vip"]},
+    )
+    outcome = outcomes_combine(one, two)
+    assert outcome.changes == {"queue": "b"} and outcome.set_by == {"queue": "B"}
+    assert outcome.tags == ["x", "y"] and outcome.stopped_by == "B"
