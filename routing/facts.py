@@ -1,7 +1,8 @@
 """Plain facts about a ticket, the only input the rule engine sees (no ORM objects).
 
-Three groups of rule fields: the ticket's own (subject, channel, ...), the mobile context's
-(`CONTEXT_FIELDS`) and the classifier's answer (`PREDICTED_FIELDS`). A rule that reads a predicted
+Four groups of rule fields: the ticket's own (subject, channel, ...), the mobile context's
+(`CONTEXT_FIELDS`), the customer's account as an integration described it (`ACCOUNT_FIELDS`) and
+the classifier's answer (`PREDICTED_FIELDS`). A rule that reads a predicted
 field runs in phase 2, after the classifier (docs/ROUTING.md)."""
 
 # context key → kind. Every key here is a rule field read from `ticket.context`; adding a field
@@ -13,6 +14,15 @@ CONTEXT_FIELDS: dict[str, str] = {
     "os_version": "version",
     "last_screen": "text",
     "session_events": "list",
+}
+
+# the customer's account (tickets.CustomerAccount, sent by the integration) → kind; read only
+# when an enabled rule uses one of them
+ACCOUNT_FIELDS: dict[str, str] = {
+    "plan": "text",
+    "tier": "text",
+    "mrr": "number",
+    "billing_events": "list",
 }
 
 # what the classifier answers → kind. `queue` counts: the model names a queue, and before it (or
@@ -51,6 +61,7 @@ def ticket_facts(
     tags: list | None = None,
     context: dict | None = None,
     previous_tickets_count: int | None = None,
+    account: dict | None = None,
 ) -> dict:
     """The facts a rule can test. `previous_tickets_count` from the context wins over a counted
     one (the mobile app knows about tickets filed elsewhere)."""
@@ -70,6 +81,11 @@ def ticket_facts(
     }
     for name, kind in CONTEXT_FIELDS.items():
         facts[name] = _context_value(kind, context.get(name))
+    account = account or {}
+    for name, kind in ACCOUNT_FIELDS.items():
+        facts[name] = (
+            account.get(name) if kind == "number" else _context_value(kind, account.get(name))
+        )
     return facts
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from .facts import CONTEXT_FIELDS, PREDICTED_FIELDS
+from .facts import ACCOUNT_FIELDS, CONTEXT_FIELDS, PREDICTED_FIELDS
 from .versions import parse_version
 
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
@@ -30,6 +30,7 @@ FIELDS: dict[str, str] = {
     "tags": "list",
     **PREDICTED_FIELDS,
     **CONTEXT_FIELDS,
+    **ACCOUNT_FIELDS,
 }
 ORDERED_KINDS = {"version", "int", "priority", "number"}
 NUMBER_RANGES = {"confidence": (0.0, 1.0)}

@@ -15,10 +15,11 @@ from live import realtime
 from live.types import EventType
 from tickets import events
 from tickets.models import Category, Queue, Ticket
+from tickets.selectors import customer_account_facts
 
 from . import policy, selectors
 from .classifier import Prediction
-from .facts import PREDICTED_FIELDS, predicted_facts, ticket_facts
+from .facts import ACCOUNT_FIELDS, PREDICTED_FIELDS, predicted_facts, ticket_facts
 from .models import ClassificationLog
 from .rules import RulesOutcome, evaluate_rules, outcomes_combine
 
@@ -69,6 +70,9 @@ def ticket_route(
     predictor = policy.default_predictor() if predictor is None else predictor
     llm = policy.default_llm() if llm is None else llm
     compiled = selectors.rules_compiled()
+    # the customer's account: one read, only when an enabled rule asks for it
+    uses_account = bool(compiled.fields & ACCOUNT_FIELDS.keys())
+    account = customer_account_facts(email=ticket.customer_email) if uses_account else None
     facts = ticket_facts(
         subject=ticket.subject,
         body=ticket.body,
@@ -80,6 +84,7 @@ def ticket_route(
         customer_email=ticket.customer_email,
         tags=ticket.tags,
         context=ticket.context,
+        account=account,
     )
     if "previous_tickets_count" in compiled.fields and facts["previous_tickets_count"] is None:
         facts["previous_tickets_count"] = selectors.previous_tickets_count(ticket=ticket)
@@ -158,9 +163,13 @@ def _predict(
         and bool(compiled.phase2_fields - fixed - {"language"})
     )
     if decision_open or rules_need_model:
+        context = _context(ticket)
+        if llm is not None and llm.is_configured():  # Claude is told the customer's account
+            account = customer_account_facts(email=ticket.customer_email)
+            context = {**context, "account": account} if account else context
         return policy.predict(
             text=facts["text"],
-            context=_context(ticket),
+            context=context,
             language=ticket.language,
             predictor=predictor,
             llm=llm,

@@ -208,3 +208,41 @@ def test_two_phases_cost_no_extra_query(customer, billing, legacy, django_assert
         )
     ticket.refresh_from_db()
     assert ticket.queue == billing
+
+
+def test_rules_read_the_customers_account_and_claude_is_told_it(customer):
+    from routing.tests.fakes import FakeLLM
+    from tickets.services import customer_account_update
+
+    vip = QueueFactory(slug="vip", name="VIP")
+    RoutingRule.objects.create(
+        name="Big accounts with a failed payment",
+        order=5,
+        conditions="plan = enterprise and mrr >= 1000 and billing_events contains payment_failed",
+        set_queue=vip,
+        stop=True,
+    )
+    customer_account_update(
+        email=customer.email,
+        plan="Enterprise",
+        mrr=2500,
+        billing_events=[{"type": "payment_failed"}, {"type": "invoice_sent"}],
+    )
+    ticket = new_ticket(customer)
+    route(ticket, billing_model())
+    ticket.refresh_from_db()
+    assert ticket.queue == vip
+    assert "rule 'Big accounts with a failed payment' matched" in ticket.routing_reason
+
+    smaller = new_ticket(customer, subject="Where is my invoice?")
+    customer_account_update(email=customer.email, plan="Enterprise", mrr=900)
+    claude = FakeLLM(prediction(queue=("billing", 0.95), category=("billing", 0.95)))
+    route(smaller, billing_model(0.3), llm=claude)
+    smaller.refresh_from_db()
+    assert smaller.queue != vip  # 900 a month: the rule does not fire
+    assert claude.calls[0]["context"]["account"] == {
+        "plan": "Enterprise",
+        "tier": "",
+        "mrr": 900.0,
+        "billing_events": [],
+    }
