@@ -48,7 +48,7 @@ def publish(
     (live/fanout.py). With an id, pass `audience` (`audience_of(queue_id, agent_id)`), or every
     workspace gets it."""
     ticket_id = getattr(ticket, "pk", ticket)
-    message = {**(payload or {}), "type": event_type, "ticket_id": str(ticket_id)}
+    message = {**(payload or {}), "type": str(event_type), "ticket_id": str(ticket_id)}
     if hasattr(ticket, "pk"):
         audience = ticket_audience(ticket, was)
     transaction.on_commit(lambda: _deliver(message, internal=internal, audience=audience))
