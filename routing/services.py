@@ -128,18 +128,18 @@ def ticket_route(
     log = _log(
         ticket, decision, outcome, compiled, prediction, source, urgent, latency_ms, facts, notes
     )
-    realtime.publish(
-        EventType.ROUTED,
-        ticket,
-        {
-            "queue": ticket.queue.slug if ticket.queue else None,
-            "category": ticket.category.slug if ticket.category else None,
-            "priority": ticket.priority,
-            "confidence": ticket.confidence,
-        },
-        was=was,
-    )
+    realtime.publish(EventType.ROUTED, ticket, routed_payload(ticket), was=was)
     return log
+
+
+def routed_payload(ticket: Ticket) -> dict[str, Any]:
+    """What `ticket.routed` says of a ticket's routing (also after a correction)."""
+    return {
+        "queue": ticket.queue.slug if ticket.queue else None,
+        "category": ticket.category.slug if ticket.category else None,
+        "priority": ticket.priority,
+        "confidence": ticket.confidence,
+    }
 
 
 def _predict(

@@ -11,6 +11,7 @@ from core.exceptions import TransitionError
 from live import realtime
 from live.types import EventType
 from routing.corrections import ticket_queue_move, ticket_routing_correct
+from routing.services import routed_payload
 from sla import services as sla
 from tickets import services as tickets
 from tickets.models import Category, Queue, Ticket
@@ -80,15 +81,6 @@ def ticket_correct(
         ]
         sla.sla_deadlines_recompute(ticket=ticket, reason=", ".join(moved))
     realtime.publish(
-        EventType.ROUTED,
-        ticket,
-        {
-            "queue": ticket.queue.slug if ticket.queue else None,
-            "category": ticket.category.slug if ticket.category else None,
-            "priority": ticket.priority,
-            "confidence": ticket.confidence,
-            "corrected": True,
-        },
-        was=was,
+        EventType.ROUTED, ticket, {**routed_payload(ticket), "corrected": True}, was=was
     )
     return ticket
