@@ -18,6 +18,8 @@ def main() -> int:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
         "PYTHONUNBUFFERED": "1",
+        # links in mail and AI answers (status pages, ratings) point at this server
+        "HELPDESK_PUBLIC_URL": os.environ.get("HELPDESK_PUBLIC_URL") or f"http://{HOST}:{port}",
     }
     os.environ.update(env)
     var = ROOT / "var"
