@@ -18,6 +18,7 @@ test: $(STAMP)
 	scripts/test_services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(PY) scripts/import_cycles.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -29,6 +30,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) scripts/import_cycles.py
+	$(PY) scripts/import_cycles.py
 
 bench: $(STAMP)
 	$(PY) bench/ingest.py --quick
