@@ -1,10 +1,12 @@
-"""WebSocket authentication: the session cookie, or `?token=` for mobile apps."""
+"""WebSocket authentication: the session cookie, or `?token=` for mobile apps; the origin check
+for browsers."""
 
 from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
+from channels.security.websocket import AllowedHostsOriginValidator
 from channels.sessions import CookieMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -52,3 +54,27 @@ class _SessionAtConnectMiddleware:
 def TokenOrSessionAuthMiddleware(inner):  # noqa: N802 (mirrors Channels' naming)
     """Channels' AuthMiddlewareStack, with a session that does not wrap every sent frame."""
     return CookieMiddleware(_SessionAtConnectMiddleware(AuthMiddleware(_TokenMiddleware(inner))))
+
+
+class _NativeAppsOrAllowedOrigin:
+    """Browsers send `Origin` on every WebSocket handshake, and a foreign one is refused (a
+    cross-site page would ride on the session cookie). Native apps (OkHttp, URLSession) send none
+    and sign in with `?token=`, which no other site can supply: a handshake without `Origin` skips
+    the origin check, and its cookies are dropped, so only a token can sign it in."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.checked = AllowedHostsOriginValidator(inner)
+
+    async def __call__(self, scope, receive, send):
+        headers = scope.get("headers") or []
+        if any(name.lower() == b"origin" for name, _ in headers):
+            return await self.checked(scope, receive, send)
+        cookieless = [(name, value) for name, value in headers if name.lower() != b"cookie"]
+        return await self.inner(dict(scope, headers=cookieless), receive, send)
+
+
+def WebSocketAuthStack(inner):  # noqa: N802 (mirrors Channels' naming)
+    """What every WebSocket route runs behind: the origin check (native apps excepted), then
+    the session or `?token=` sign-in."""
+    return _NativeAppsOrAllowedOrigin(TokenOrSessionAuthMiddleware(inner))

@@ -8,16 +8,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.local")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from core.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from core.ws_auth import WebSocketAuthStack  # noqa: E402
 from helpdesk.ws_urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": WebSocketAuthStack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -428,7 +428,10 @@ def test_confidence(confidence, condition, expected):
         ("confidence > 80", "confidence is between 0 and 1: '80' is out of range"),
         ("confidence > high", "'high' is not a number (confidence)"),
         ("confidence contains 5", "operator 'contains' does not apply"),
-        ("platform count > 1", "'count' applies to list fields (billing_events, session_events, tags)"),
+        (
+            "platform count > 1",
+            "'count' applies to list fields (billing_events, session_events, tags)",
+        ),
         ("session_events count", "'session_events count' needs a comparison"),
         ("session_events count in [1]", "'session_events count' needs a comparison"),
         ("session_events count > many", "'many' is not a whole number (session_events count)"),

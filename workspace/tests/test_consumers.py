@@ -476,3 +476,43 @@ async def test_in_memory_layer_reaches_the_workspace_too(settings, ticket, agent
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
     assert (await _next(work, "ticket.status_changed"))["status"] == "in_progress"
     await work.disconnect()
+
+
+async def _handshake(path: str, headers: list[tuple[bytes, bytes]]):
+    """A handshake against the application daphne serves (origin check and sign-in included)."""
+    from helpdesk.asgi import application
+
+    comm = WebsocketCommunicator(application, path, headers=headers)
+    _OPEN.append(comm)
+    connected, _ = await comm.connect(timeout=10)
+    return comm, connected
+
+
+async def test_native_apps_without_origin_sign_in_with_their_token(ticket, customer):
+    """OkHttp and URLSession send no Origin: the app still gets live status with ?token=."""
+    token = await _token(customer)
+    comm, connected = await _handshake(f"/ws/tickets/{ticket.pk}/?token={token}", [])
+    assert connected
+    first = await comm.receive_json_from(timeout=5)
+    assert (first["type"], first["ticket_id"]) == ("ticket.snapshot", str(ticket.pk))
+
+
+async def test_without_origin_a_session_cookie_signs_nobody_in(ticket, customer):
+    client = Client()
+    await database_sync_to_async(client.force_login)(customer)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    comm, connected = await _handshake(f"/ws/tickets/{ticket.pk}/", [(b"cookie", cookie)])
+    assert connected and await _closed_with(comm) == 4401  # not signed in
+    ok, connected = await _handshake(
+        f"/ws/tickets/{ticket.pk}/", [(b"cookie", cookie), (b"origin", b"http://localhost")]
+    )
+    assert connected  # a browser of this site with its session
+    assert (await ok.receive_json_from(timeout=5))["type"] == "ticket.snapshot"
+
+
+async def test_a_foreign_origin_is_refused_even_with_a_token(ticket, customer):
+    token = await _token(customer)
+    _, connected = await _handshake(
+        f"/ws/tickets/{ticket.pk}/?token={token}", [(b"origin", b"https://evil.example")]
+    )
+    assert not connected
