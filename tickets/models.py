@@ -328,3 +328,27 @@ class CustomerAccount(models.Model):
             "mrr": float(self.mrr) if self.mrr is not None else None,
             "billing_events": [event.get("type", "") for event in self.billing_events or []],
         }
+
+
+class MailMessage(models.Model):
+    """A mail the help desk sent or received for a ticket, by Message-ID: what threads a
+    customer's reply (its In-Reply-To / References) back onto the ticket."""
+
+    class Direction(models.TextChoices):
+        IN = "in"
+        OUT = "out"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="mail_messages")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    message_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="mail_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.message_id}"

@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from .base import Audience, Backend, DeliveryError, Message
 
 
 class EmailBackend(Backend):
-    """Django's mail, to users' addresses (customers, managers, agents)."""
+    """Django's mail, to users' addresses (customers, managers, agents), from the support
+    address; a customer's reply carries its thread headers (`data["mail_headers"]`)."""
 
     name = "email"
 
@@ -14,11 +15,12 @@ class EmailBackend(Backend):
 
     def send(self, message: Message) -> None:
         try:
-            send_mail(
+            EmailMessage(
                 subject=message.title,
-                message=message.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[message.recipient],
-            )
+                body=message.body,
+                from_email=settings.HELPDESK_SUPPORT_ADDRESS,
+                to=[message.recipient],
+                headers=message.data.get("mail_headers") or None,
+            ).send()
         except OSError as exc:  # SMTP connection problems are worth a retry
             raise DeliveryError(str(exc)) from exc

@@ -1,5 +1,6 @@
 """The AI resolution agent's own decisions and writes: which action a draft earns by the
-queue's thresholds, the attempt log, the customer's notice, and handing a ticket to a person.
+queue's thresholds, the attempt log, and handing a ticket to a person (the reply itself reaches
+the customer as every public reply does, journey.services.comment_add).
 The run itself (reply, resolve or hand over, with their follow-ups) is `journey.resolution`.
 
     confidence >= queue.ai_auto_resolve_threshold (0.85): reply publicly as the AI agent and
@@ -12,21 +13,14 @@ Every run is an `AIResolutionAttempt` with the context snapshot, draft, score an
 from django.db.models import F
 
 from tickets import events
-from tickets.models import Channel, Status, Ticket
+from tickets.models import Status, Ticket
 
 from ..models import AgentKind, AIAction, AIResolutionAttempt, SavedReply
 from ..services.assignment import AssignmentResult, ticket_assign
-from ..services.notifications import notification_enqueue
 from ..workload import agent_load_refresh
 from .drafting import Draft, ticket_draft_reply
 
 REVIEW_TAG = "ai-review"
-
-# The reply goes back the way the ticket came in (the webhook hears about every reply).
-CHANNEL_BACKENDS = {
-    Channel.EMAIL: {"email", "webhook"},
-    Channel.IN_APP: {"fcm", "apns", "webhook"},
-}
 
 
 def ai_action_decide(draft: Draft, ticket: Ticket) -> str:
@@ -72,19 +66,6 @@ def ai_attempt_record(*, ticket: Ticket, draft: Draft, action: str) -> AIResolut
         confidence=draft.confidence,
         action=action,
         matched_ticket=draft.matched_ticket,
-    )
-
-
-def ai_reply_notify(*, ticket: Ticket, draft: Draft) -> None:
-    """The AI agent's public reply, sent to the customer's channel."""
-    notification_enqueue(
-        event="ticket.reply",
-        ticket=ticket,
-        audience="customer",
-        dedupe="ai-reply",
-        title=f"Re: {ticket.subject}",
-        body=draft.text,
-        backends=CHANNEL_BACKENDS.get(Channel(ticket.channel)),
     )
 
 

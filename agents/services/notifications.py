@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from core.jobs import enqueue_on_commit
 from core.roles import MANAGERS_GROUP
-from tickets.models import Ticket
+from tickets.mail import outgoing_headers, reply_subject
+from tickets.models import Channel, Comment, Ticket
 
 from ..models import Notification, NotificationStatus, PushDevice, PushPlatform
 from ..notifications import backend_named, configured_backends
@@ -169,4 +170,24 @@ def customer_resolution_notify(
         title=f"Resolved: {ticket.subject}",
         body="\n".join(lines),
         data={"csat": {str(score): link for score, link in rating_links.items()}},
+    )
+
+
+def customer_reply_notify(*, ticket: Ticket, comment: Comment) -> list[Notification]:
+    """A public reply reaches the customer: by mail when they have an address (threaded to their
+    last message, subject carrying `[#<ref>]`), by push too when they wrote from the app, and to
+    the integration's webhook. Once per comment."""
+    backends = {"email", "webhook"}
+    if ticket.channel == Channel.IN_APP:
+        backends |= {"fcm", "apns"}
+    headers = outgoing_headers(ticket=ticket, comment=comment) if ticket.customer_email else {}
+    return notification_enqueue(
+        event="ticket.reply",
+        ticket=ticket,
+        audience="customer",
+        dedupe=f"comment-{comment.pk}",
+        title=reply_subject(ticket),
+        body=comment.body,
+        data={"comment_id": comment.pk, "mail_headers": headers},
+        backends=backends,
     )

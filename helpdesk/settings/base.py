@@ -211,8 +211,21 @@ ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL")
 HELPDESK_LLM_MODEL = env("HELPDESK_LLM_MODEL", "claude-sonnet-4-6")
 HELPDESK_MODEL_DIR = Path(env("HELPDESK_MODEL_DIR", str(VAR_DIR / "models")) or "")
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+# Mail (CONTRACT.md): with EMAIL_HOST set mail goes out over SMTP, else to the console.
+# HELPDESK_SUPPORT_ADDRESS is the address customers write to and replies come from.
+EMAIL_HOST = env("EMAIL_HOST", "")
+EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+HELPDESK_SUPPORT_ADDRESS = env("HELPDESK_SUPPORT_ADDRESS", "support@localhost")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", HELPDESK_SUPPORT_ADDRESS)
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from agents.models import AgentKind
 from agents.resolution.agent import ticket_ai_hand_to_human
+from agents.services import notifications
 from tickets import services as tickets
 from tickets.lifecycle import CUSTOMER_REPLY_TRANSITIONS
 from tickets.models import AuthorKind, Comment, Status, Ticket
@@ -34,6 +35,7 @@ def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False
             )
             pipeline.assignment_followed(ticket=ticket, result=handed)
     elif author_kind == AuthorKind.AGENT and not internal:
+        notifications.customer_reply_notify(ticket=ticket, comment=comment)
         if tickets.ticket_first_response_record(ticket=ticket):
             pipeline.first_response(ticket=ticket)
     return comment

@@ -12,7 +12,6 @@ from agents.resolution.agent import (
     REVIEW_TAG,
     ai_action_decide,
     ai_attempt_record,
-    ai_reply_notify,
     ticket_ai_hand_to_human,
     ticket_still_with_ai,
 )
@@ -51,13 +50,11 @@ def ticket_ai_resolve(*, ticket_id: uuid.UUID | str) -> AIResolutionAttempt | No
         summary = f"AI draft confidence {draft.confidence:.2f} ({draft.source})"
         data = {"attempt_id": attempt.pk, "confidence": draft.confidence, "action": action}
         if action == AIAction.RESOLVED:
-            comment_add(ticket=ticket, user=ai_agent.user, body=draft.text)
-            ai_reply_notify(ticket=ticket, draft=draft)
+            comment_add(ticket=ticket, user=ai_agent.user, body=draft.text)  # sent by comment_add
             events.ticket_ai_resolved_event(ticket=ticket, reason=summary, data=data)
             ticket_system_transition(ticket=ticket, status=Status.RESOLVED, reason=summary)
         elif action == AIAction.REVIEW:
             comment_add(ticket=ticket, user=ai_agent.user, body=draft.text)
-            ai_reply_notify(ticket=ticket, draft=draft)
             ticket.refresh_from_db(fields=["tags", "status", "first_response_at"])
             ticket_tags_add(ticket=ticket, tags=[REVIEW_TAG])
             events.ticket_ai_review_requested_event(ticket=ticket, reason=summary, data=data)

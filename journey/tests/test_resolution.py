@@ -350,7 +350,9 @@ def test_the_reply_goes_back_through_the_originating_channel(
             )
         )
 
-    assert backends(app_ticket) == {"fcm"}
+    # the app's phone for an app ticket; mail to every customer with an address (CONTRACT.md:
+    # "every public comment on a ticket whose customer has an e-mail address is mailed")
+    assert backends(app_ticket) == {"fcm", "email"}
     assert backends(mail_ticket) == {"email"}
 
 
