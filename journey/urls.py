@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from .api.actions import TicketCorrectApi, TicketReassignApi, TicketStatusApi
 from .api.comments import TicketCommentsApi
 from .api.tickets import TicketDetailApi, TicketListCreateApi
+from .mail_webhook import InboundMailApi
 from .webhooks import IngestWebhookApi
 
 V1 = [
@@ -31,6 +32,7 @@ def _unlisted(view):
 
 urlpatterns = [
     path("webhooks/support/ingest", IngestWebhookApi.as_view(), name="webhook-ingest"),
+    path("webhooks/email/inbound", InboundMailApi.as_view(), name="webhook-mail-inbound"),
     *[path(route, view.as_view(), name=name) for route, view, name in V1],
     *[path(route.rstrip("/"), _unlisted(view)) for route, view, _ in V1],
 ]

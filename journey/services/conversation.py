@@ -23,19 +23,27 @@ def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False
     comment = tickets.comment_write(
         ticket=ticket, author=user, author_kind=author_kind, body=body, internal=internal
     )
-    if author_kind == AuthorKind.CUSTOMER and ticket.status in CUSTOMER_REPLY_TRANSITIONS:
-        after = CUSTOMER_REPLY_TRANSITIONS[ticket.status]
-        before = tickets.ticket_status_apply(ticket, after, actor=user, reason="customer replied")
-        pipeline.status_changed(ticket=ticket, before=before, after=after)
-        ai = ticket.assigned_agent
-        if after == Status.OPEN and ai is not None and ai.kind == AgentKind.AI:
-            # the AI agent's answer did not help: a person takes it from here
-            handed = ticket_ai_hand_to_human(
-                ticket=ticket, reason="the customer replied to the AI agent's answer"
-            )
-            pipeline.assignment_followed(ticket=ticket, result=handed)
+    if author_kind == AuthorKind.CUSTOMER:
+        customer_reply_follow_up(ticket=ticket, user=user)
     elif author_kind == AuthorKind.AGENT and not internal:
         notifications.customer_reply_notify(ticket=ticket, comment=comment)
         if tickets.ticket_first_response_record(ticket=ticket):
             pipeline.first_response(ticket=ticket)
     return comment
+
+
+def customer_reply_follow_up(*, ticket: Ticket, user: User | None) -> None:
+    """What a customer's reply (in the app, on the web or by mail) does to a locked ticket: a
+    pending one resumes, a resolved one reopens, to a person when the AI agent had resolved it."""
+    if ticket.status not in CUSTOMER_REPLY_TRANSITIONS:
+        return
+    after = CUSTOMER_REPLY_TRANSITIONS[ticket.status]
+    before = tickets.ticket_status_apply(ticket, after, actor=user, reason="customer replied")
+    pipeline.status_changed(ticket=ticket, before=before, after=after)
+    ai = ticket.assigned_agent
+    if after == Status.OPEN and ai is not None and ai.kind == AgentKind.AI:
+        # the AI agent's answer did not help: a person takes it from here
+        handed = ticket_ai_hand_to_human(
+            ticket=ticket, reason="the customer replied to the AI agent's answer"
+        )
+        pipeline.assignment_followed(ticket=ticket, result=handed)

@@ -1,0 +1,75 @@
+"""A customer's mail into the journey: a reply to a ticket's thread becomes the customer's comment
+on that ticket (resuming or reopening it as any reply does), anything else a new ticket with the
+Message-ID as its idempotency key; auto-replies and bounces create nothing."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from tickets import services as tickets
+from tickets.mail import ticket_for_reply
+from tickets.models import AuthorKind, Channel, Comment, MailMessage, Ticket
+from tickets.selectors import customer_for_email
+from tickets.text import normalise_body, normalise_line
+
+from ..mailparse import InboundMail
+from .conversation import customer_reply_follow_up
+from .intake import ticket_ingest
+
+
+@dataclass
+class MailResult:
+    ticket: Ticket | None = None
+    comment: Comment | None = None
+    created: bool = False  # False: this Message-ID was taken in before
+    ignored: str = ""
+
+
+def mail_receive(*, mail: InboundMail) -> MailResult:
+    if mail.ignored:
+        return MailResult(ignored=mail.ignored)
+    if not mail.message_id:
+        return MailResult(ignored="no Message-ID")
+    known = MailMessage.objects.filter(message_id=mail.message_id).first()
+    if known is not None:
+        return MailResult(ticket=known.ticket, comment=known.comment, created=False)
+    body = normalise_body(mail.text, limit=settings.HELPDESK_MAX_BODY)
+    ticket = ticket_for_reply(
+        in_reply_to=mail.in_reply_to, references=mail.references, subject=mail.subject
+    )
+    if ticket is not None and ticket.status != "closed":
+        try:
+            return _reply(ticket, mail, body)
+        except IntegrityError:  # the same mail, taken in at this very moment
+            known = MailMessage.objects.get(message_id=mail.message_id)
+            return MailResult(ticket=known.ticket, comment=known.comment, created=False)
+    result = ticket_ingest(
+        external_id=f"mail:{mail.message_id}"[:255],
+        channel=Channel.EMAIL,
+        subject=normalise_line(mail.subject, limit=255) or "(no subject)",
+        body=body,
+        customer_email=mail.sender,
+    )
+    MailMessage.objects.get_or_create(
+        message_id=mail.message_id,
+        defaults={"ticket": result.ticket, "direction": MailMessage.Direction.IN},
+    )
+    return MailResult(ticket=result.ticket, created=result.created)
+
+
+@transaction.atomic
+def _reply(ticket: Ticket, mail: InboundMail, body: str) -> MailResult:
+    ticket = tickets.ticket_lock(ticket)
+    author = customer_for_email(email=mail.sender)
+    comment = tickets.comment_write(
+        ticket=ticket, author=author, author_kind=AuthorKind.CUSTOMER, body=body or "(empty)"
+    )
+    MailMessage.objects.create(
+        ticket=ticket,
+        comment=comment,
+        direction=MailMessage.Direction.IN,
+        message_id=mail.message_id,
+    )
+    customer_reply_follow_up(ticket=ticket, user=author)
+    return MailResult(ticket=ticket, comment=comment, created=True)
