@@ -1,13 +1,14 @@
-"""Admin for what the AI agent uses and does: saved replies, and the resolution log (every
+"""Admin for what the AI agent uses and does (saved replies, the resolution log: every
 attempt with its context snapshot, the saved replies offered, the similar tickets shown as
-links, what stopped a draft, the draft, its score and the action). The log is read-only."""
+links, what stopped a draft, the draft, its score and the action) and for the outbox of mail,
+push and webhook notifications. The log and the outbox are read-only."""
 
 import json
 
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .models import AIResolutionAttempt, SavedReply
+from .models import AIResolutionAttempt, Notification, SavedReply
 
 
 @admin.register(SavedReply)
@@ -77,3 +78,20 @@ class AIResolutionAttemptAdmin(admin.ModelAdmin):
     @admin.display(description="context snapshot")
     def context_display(self, obj: AIResolutionAttempt) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.context, indent=2, ensure_ascii=False))
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox: every mail, push and webhook call with its state (read-only; the sender and
+    its sweep keep it moving)."""
+
+    list_display = ("created_at", "backend", "event", "recipient", "status", "attempts", "sent_at")
+    list_filter = ("status", "backend", "event")
+    search_fields = ("recipient", "key", "last_error")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from .resolution.agent import ticket_suggest_reply
 from .services import ticket_assign_waiting
-from .services.notifications import notification_deliver
+from .services.notifications import notification_deliver, notifications_lost_resend
 
 
 @shared_task(name="agents.tasks.assign_waiting_tickets")
@@ -25,3 +25,9 @@ def notification_send(self, notification_id: int) -> bool:
     if result.retry_in is not None:
         raise self.retry(countdown=result.retry_in)
     return result.sent
+
+
+@shared_task(name="agents.tasks.notifications_lost_resend")
+def notifications_lost_resend_task() -> int:
+    """Beat, every 5 minutes (migration 0007): pending outbox rows whose task was lost."""
+    return notifications_lost_resend()

@@ -9,6 +9,8 @@ from email.message import EmailMessage
 from email.policy import default
 from email.utils import parseaddr
 
+from django.conf import settings
+
 from tickets.text import html_to_text
 
 AUTO_FROM = re.compile(r"^(mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
@@ -64,6 +66,8 @@ def _trimmed(text: str) -> str:
 def _ignored(message: EmailMessage, sender: str) -> str:
     if not sender:
         return "no sender"
+    if sender == settings.HELPDESK_SUPPORT_ADDRESS.lower():
+        return "loop"  # our own mail, come back
     if AUTO_FROM.match(sender) or message.get_content_type() == "multipart/report":
         return "bounce"
     auto = str(message.get("Auto-Submitted", "no")).lower()

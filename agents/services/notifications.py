@@ -5,7 +5,7 @@ enqueueing twice creates nothing new and a retried task finds the row already `s
 locks the row, so two workers never send the same row at once."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.jobs import enqueue_on_commit
+from core.jobs import enqueue_now, enqueue_on_commit
 from core.roles import MANAGERS_GROUP
 from tickets.mail import outgoing_headers, reply_subject
 from tickets.models import Channel, Comment, Ticket
@@ -191,3 +191,25 @@ def customer_reply_notify(*, ticket: Ticket, comment: Comment) -> list[Notificat
         data={"comment_id": comment.pk, "mail_headers": headers},
         backends=backends,
     )
+
+
+LOST_AFTER = timedelta(minutes=5)
+
+
+def notifications_lost_resend(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """The outbox's safety net (beat, every 5 minutes): rows still pending whose send task was
+    lost (a dead worker, a broker restart) are queued again; sending locks the row and sends
+    only a pending one, so nothing goes out twice. Returns how many were queued."""
+    cutoff = (now or timezone.now()) - LOST_AFTER
+    lost = (
+        Notification.objects.filter(status=NotificationStatus.PENDING)
+        .filter(
+            Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(lost)
+    for pk in ids:
+        enqueue_now("agents.tasks.notification_send", pk)
+    return len(ids)

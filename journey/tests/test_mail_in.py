@@ -119,3 +119,9 @@ def test_bad_requests_are_clear_errors_and_store_nothing(settings):
     settings.HELPDESK_MAIL_MAX_BYTES = 100
     assert post(raw_mail(body="x" * 200)).status_code == 413
     assert not Ticket.objects.exists()
+
+
+def test_mail_from_the_support_address_itself_is_dropped(settings):
+    settings.HELPDESK_SUPPORT_ADDRESS = "alice@example.com"  # a loop: our own mail came back
+    assert post(raw_mail()).json() == {"ignored": "loop"}
+    assert not Ticket.objects.exists()
