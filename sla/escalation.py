@@ -9,14 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 
 from agents.models import Agent
-from agents.services.notifications import notification_enqueue
+from agents.services.notifications import mail_digest_enqueue, notification_enqueue
 from core.roles import MANAGERS_GROUP
 from live import realtime
 from live.types import EventType
@@ -174,7 +172,7 @@ def escalations_record(
             manager_lines.append(line)
         elif item.email:
             assignee_mail[item.email].append(line)
-    _notify(assignee_mail=assignee_mail, manager_lines=manager_lines)
+    _notify(assignee_mail=assignee_mail, manager_lines=manager_lines, now=now)
     return fired
 
 
@@ -185,32 +183,29 @@ def _manager_emails() -> list[str]:
     return sorted(set(users.exclude(email="").values_list("email", flat=True)))
 
 
-def _notify(*, assignee_mail: dict[str, list[str]], manager_lines: list[str]) -> None:
-    """One mail per assignee and one digest for the managers, sent after commit."""
-    sender = settings.DEFAULT_FROM_EMAIL
-    messages = [
-        (f"SLA at risk on {len(lines)} ticket(s)", "\n".join(lines), sender, [email])
-        for email, lines in assignee_mail.items()
-    ]
+def _notify(
+    *, assignee_mail: dict[str, list[str]], manager_lines: list[str], now: datetime
+) -> None:
+    """One mail per assignee and one digest for the managers, through the outbox (sent after
+    commit, retried when the mail server fails: an outage delays them, loses none)."""
+    pass_key = now.isoformat()
+    for email, lines in assignee_mail.items():
+        mail_digest_enqueue(
+            event="sla.at_risk",
+            key=pass_key,
+            recipients=[email],
+            title=f"SLA at risk on {len(lines)} ticket(s)",
+            body="\n".join(lines),
+        )
     managers = _manager_emails() if manager_lines else []
     if managers:
-        messages.append(
-            (
-                f"SLA breached on {len(manager_lines)} ticket(s)",
-                "\n".join(manager_lines),
-                sender,
-                managers,
-            )
+        mail_digest_enqueue(
+            event="sla.breached",
+            key=pass_key,
+            recipients=managers,
+            title=f"SLA breached on {len(manager_lines)} ticket(s)",
+            body="\n".join(manager_lines),
         )
-    if messages:
-        transaction.on_commit(lambda: _send(messages))
-
-
-def _send(messages) -> None:
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:  # a mail server outage must not undo an escalation that already happened
-        logger.exception("SLA notification mail not sent")
 
 
 @transaction.atomic

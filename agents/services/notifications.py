@@ -213,3 +213,25 @@ def notifications_lost_resend(*, now: datetime | None = None, limit: int = 1000)
     for pk in ids:
         enqueue_now("agents.tasks.notification_send", pk)
     return len(ids)
+
+
+def mail_digest_enqueue(
+    *, event: str, key: str, recipients: list[str], title: str, body: str
+) -> list[Notification]:
+    """A mail about many tickets (an SLA digest) through the outbox: one row per recipient,
+    sent after commit with the outbox's retries; `key` makes enqueueing it twice a no-op."""
+    created = []
+    for recipient in dict.fromkeys(recipients):
+        row, made = Notification.objects.get_or_create(
+            key=f"email:{event}:{key}:{recipient}"[:255],
+            defaults={
+                "backend": "email",
+                "event": event,
+                "recipient": recipient,
+                "payload": {"title": title, "body": body, "data": {}},
+            },
+        )
+        if made:
+            created.append(row)
+            enqueue_on_commit("agents.tasks.notification_send", row.pk)
+    return created

@@ -270,3 +270,35 @@ def test_a_pass_costs_the_same_queries_for_few_or_many_escalations(
         return len(queries.captured_queries)
 
     assert pass_over(2) == pass_over(8)
+
+
+def test_a_failing_mail_server_delays_sla_mail_and_loses_none(
+    queue, agent, monkeypatch, django_capture_on_commit_callbacks
+):
+    from agents.models import Notification, NotificationStatus
+    from agents.notifications.base import DeliveryError
+    from agents.notifications.email import EmailBackend
+    from agents.services.notifications import notification_deliver
+
+    due_ticket(queue=queue, agent=agent, resolution_in=timedelta(minutes=12))
+    with django_capture_on_commit_callbacks(execute=False):  # the send is the outbox's job
+        sla_monitor_run()
+    row = Notification.objects.get(event="sla.at_risk")
+    real_send = EmailBackend.send
+
+    def down(self, message):
+        raise DeliveryError("SMTP connection refused")
+
+    monkeypatch.setattr(EmailBackend, "send", down)
+    assert notification_deliver(notification_id=row.pk).retry_in is not None
+    row.refresh_from_db()
+    assert (row.status, row.recipient, mail.outbox) == (
+        NotificationStatus.PENDING,
+        agent.user.email,
+        [],
+    )
+    assert "refused" in row.last_error
+
+    monkeypatch.setattr(EmailBackend, "send", real_send)  # the server is back
+    assert notification_deliver(notification_id=row.pk).sent is True
+    assert [m.subject for m in mail.outbox] == ["SLA at risk on 1 ticket(s)"]
