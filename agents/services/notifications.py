@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.jobs import enqueue_now, enqueue_on_commit
 from core.roles import MANAGERS_GROUP
+from tickets.access import ticket_status_link
 from tickets.mail import outgoing_headers, reply_subject
 from tickets.models import Channel, Comment, Ticket
 
@@ -175,19 +176,22 @@ def customer_resolution_notify(
 
 def customer_reply_notify(*, ticket: Ticket, comment: Comment) -> list[Notification]:
     """A public reply reaches the customer: by mail when they have an address (threaded to their
-    last message, subject carrying `[#<ref>]`), by push too when they wrote from the app, and to
-    the integration's webhook. Once per comment."""
+    last message, subject carrying `[#<ref>]`; with the status link for a web-form ticket), by
+    push too when they wrote from the app, and to the integration's webhook. Once per comment."""
     backends = {"email", "webhook"}
     if ticket.channel == Channel.IN_APP:
         backends |= {"fcm", "apns"}
     headers = outgoing_headers(ticket=ticket, comment=comment) if ticket.customer_email else {}
+    body = comment.body
+    if ticket.channel == Channel.WEB:  # the web form's customer follows it on its status page
+        body += f"\n\nFollow your request: {ticket_status_link(ticket_id=ticket.pk)}"
     return notification_enqueue(
         event="ticket.reply",
         ticket=ticket,
         audience="customer",
         dedupe=f"comment-{comment.pk}",
         title=reply_subject(ticket),
-        body=comment.body,
+        body=body,
         data={"comment_id": comment.pk, "mail_headers": headers},
         backends=backends,
     )

@@ -3,6 +3,7 @@ support address, with the ticket's token in the subject; internal notes never.""
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from journey.services import comment_add
 from tickets.models import MailMessage
@@ -38,3 +39,18 @@ def test_a_public_reply_is_mailed_threaded_and_a_note_is_not(
     assert two.extra_headers["References"] == f"<first@mail.example> {sent[first.pk]}"
     assert sent[second.pk].endswith("@desk.example>")
     assert "Internal" not in "".join(m.body for m in mail.outbox)
+
+
+def test_a_web_form_customer_gets_their_status_link_with_the_reply(
+    agent, settings, django_capture_on_commit_callbacks
+):
+    settings.HELPDESK_PUBLIC_URL = "https://help.example.com"
+    ticket = TicketFactory(customer=None, customer_email="visitor@example.com", channel="web")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=ticket, user=agent.user, body="Try this.")
+    [sent] = mail.outbox
+    assert sent.to == ["visitor@example.com"]
+    assert sent.body.startswith("Try this.\n\nFollow your request: https://help.example.com/")
+    link = sent.body.rsplit(" ", 1)[1]
+    page = Client().get(link.split(".com", 1)[1])  # the visitor follows it: their ticket
+    assert page.status_code == 200 and "Try this." in page.content.decode()
