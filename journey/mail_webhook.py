@@ -1,10 +1,11 @@
 """`POST /api/webhooks/email/inbound`: a mail server's pipe or an MTA hook posts the raw message
-(`Content-Type: message/rfc822`), signed like the ingestion webhook (`X-Helpdesk-Signature`).
+(`Content-Type: message/rfc822`), an inbound-mail provider its multipart form (Mailgun's or
+SendGrid's fields); both signed like the ingestion webhook (`X-Helpdesk-Signature`).
 
 201 `{"ticket_id", "comment_id"}` (`comment_id` null for a new ticket, set for a reply threaded
 onto one); the same Message-ID again: 200 with the same body; an auto-reply, bounce or loop:
 202 `{"ignored": "<reason>"}`. Checks: rate limit, size (413), content type (415), signature
-(401)."""
+(401), a form that describes no mail (400)."""
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -17,11 +18,12 @@ from rest_framework.views import APIView
 from core.api.jsonbody import declared_length, read_limited
 from core.api.throttling import ScopedRateThrottle
 
-from .mailparse import mail_parse
+from .mailparse import NotAMail, mail_parse, provider_form_parse
 from .services.mail import mail_receive
 from .webhooks import SIGNATURE_HEADER, InvalidSignature, JSONAnswers, signature_valid
 
 RAW_MAIL = "message/rfc822"
+FORM = "multipart/form-data"
 
 
 class InboundMailApi(APIView):
@@ -56,15 +58,25 @@ class InboundMailApi(APIView):
             declared=declared_length(request.META),
             limit=settings.HELPDESK_MAIL_MAX_BYTES,
         )
-        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type != RAW_MAIL:
+        full_type = request.META.get("CONTENT_TYPE", "")
+        content_type = full_type.split(";")[0].strip().lower()
+        if content_type not in (RAW_MAIL, FORM):
             raise exceptions.UnsupportedMediaType(
-                content_type, detail=f"Post the raw message as {RAW_MAIL}, not {content_type!r}."
+                content_type,
+                detail=f"Post the raw message as {RAW_MAIL}, or a provider's {FORM}; "
+                f"not {content_type!r}.",
             )
         secret = settings.HELPDESK_WEBHOOK_SECRET
         if not signature_valid(raw, request.META.get("HTTP_X_HELPDESK_SIGNATURE"), secret):
             raise InvalidSignature()
-        result = mail_receive(mail=mail_parse(raw))
+        if content_type == FORM:
+            try:
+                mail = provider_form_parse(raw, full_type)
+            except NotAMail as exc:
+                raise exceptions.ValidationError({"form": [str(exc)]}) from exc
+        else:
+            mail = mail_parse(raw)
+        result = mail_receive(mail=mail)
         if result.ignored:
             return Response({"ignored": result.ignored}, status=202)
         assert result.ticket is not None

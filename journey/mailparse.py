@@ -2,6 +2,7 @@
 journey needs: who wrote, the Message-ID and what it answers, the subject, the text (HTML-only
 mail turned to text, quoted history trimmed), and whether it is an auto-reply or a bounce."""
 
+import json
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -76,3 +77,70 @@ def _ignored(message: EmailMessage, sender: str) -> str:
     if str(message.get("Precedence", "")).lower() in ("bulk", "junk", "list", "auto_reply"):
         return "auto-reply"
     return ""
+
+
+class NotAMail(ValueError):
+    """A provider form that does not describe a mail (the message names what is missing)."""
+
+
+def provider_form_parse(raw: bytes, content_type: str) -> InboundMail:
+    """The multipart form common inbound-mail providers post (Mailgun's `sender`, `body-plain`,
+    `message-headers`; SendGrid's `from`, `text`, `html`, `headers`), parsed with the standard
+    library: the same fields as a raw message, threading and auto-reply headers included."""
+    form = message_from_bytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw, policy=default
+    )
+    if not form.is_multipart():
+        raise NotAMail("not a multipart form")
+    fields: dict[str, str] = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_filename():
+            continue  # attachments are not taken in yet
+        content = part.get_content()
+        fields[name.lower()] = (
+            content if isinstance(content, str) else content.decode("utf-8", "replace")
+        )
+    headers = _provider_headers(fields)
+    sender = parseaddr(fields.get("sender") or fields.get("from") or str(headers.get("From", "")))[
+        1
+    ]
+    if not sender:
+        raise NotAMail("no sender: give 'sender' or 'from'")
+    text = fields.get("stripped-text") or fields.get("body-plain") or fields.get("text") or ""
+    if not text and (fields.get("body-html") or fields.get("html")):
+        text = html_to_text(fields.get("body-html") or fields.get("html") or "")
+    if not text and not fields.get("subject"):
+        raise NotAMail("no subject and no text: give 'subject' and 'body-plain' or 'text'")
+    mail = InboundMail(
+        message_id=(fields.get("message-id") or str(headers.get("Message-ID", ""))).strip(),
+        sender=sender.strip().lower(),
+        subject=" ".join((fields.get("subject") or str(headers.get("Subject", ""))).split())[:255],
+        text=_trimmed(text),
+        in_reply_to=(fields.get("in-reply-to") or str(headers.get("In-Reply-To", ""))).strip(),
+        references=(fields.get("references") or str(headers.get("References", ""))).split(),
+    )
+    mail.ignored = _ignored(headers, mail.sender)
+    return mail
+
+
+def _provider_headers(fields: dict[str, str]) -> EmailMessage:
+    """The original mail's headers as a message: SendGrid's raw `headers` block, or Mailgun's
+    `message-headers` (a JSON list of [name, value] pairs)."""
+    if fields.get("headers"):
+        block = fields["headers"].replace("\r\n", "\n").strip() + "\n\n"
+        parsed = message_from_bytes(block.encode("utf-8", "replace"), policy=default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+    message = EmailMessage()
+    try:
+        pairs = json.loads(fields.get("message-headers") or "[]")
+    except ValueError:
+        pairs = []
+    for pair in pairs if isinstance(pairs, list) else []:
+        if isinstance(pair, list) and len(pair) == 2:
+            try:
+                message[str(pair[0])] = str(pair[1])
+            except (ValueError, TypeError):
+                continue  # a broken header: skip it
+    return message

@@ -125,3 +125,75 @@ def test_mail_from_the_support_address_itself_is_dropped(settings):
     settings.HELPDESK_SUPPORT_ADDRESS = "alice@example.com"  # a loop: our own mail came back
     assert post(raw_mail()).json() == {"ignored": "loop"}
     assert not Ticket.objects.exists()
+
+
+def post_form(fields: dict):
+    from django.test.client import encode_multipart
+
+    raw = encode_multipart("BoUnDaRy", fields)
+    return post(raw, content_type="multipart/form-data; boundary=BoUnDaRy")
+
+
+def test_a_mailgun_form_is_a_new_ticket_and_its_reply_threads(settings):
+    import json
+
+    settings.HELPDESK_INGEST_DEFERRED = False
+    first = post_form(
+        {
+            "sender": "alice@example.com",
+            "recipient": "support@localhost",
+            "subject": "Cannot log in",
+            "body-plain": "Help me.",
+            "Message-Id": "<mg1@mailgun.example>",
+        }
+    )
+    assert first.status_code == 201, first.content
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.body, ticket.customer_email) == (
+        "Cannot log in",
+        "Help me.",
+        "alice@example.com",
+    )
+    headers = [["In-Reply-To", "<mg1@mailgun.example>"], ["Message-Id", "<mg2@mailgun.example>"]]
+    reply = post_form(
+        {
+            "sender": "alice@example.com",
+            "subject": "Re: Cannot log in",
+            "stripped-text": "Still broken.",
+            "message-headers": json.dumps(headers),
+        }
+    )
+    assert reply.status_code == 201, reply.content
+    assert reply.json()["ticket_id"] == str(ticket.pk)
+    assert Comment.objects.get(pk=reply.json()["comment_id"]).body == "Still broken."
+
+
+def test_a_sendgrid_form_with_html_only_and_an_auto_reply(settings):
+    settings.HELPDESK_INGEST_DEFERRED = False
+    headers = "Message-ID: <sg1@sendgrid.example>\r\nFrom: Bob <bob@example.com>\r\n"
+    new = post_form(
+        {
+            "from": "Bob <bob@example.com>",
+            "subject": "Invoice",
+            "html": "<p>Need a <b>copy</b></p>",
+            "headers": headers,
+        }
+    )
+    assert new.status_code == 201, new.content
+    assert Ticket.objects.get().body == "Need a copy"
+    auto = post_form(
+        {
+            "from": "bob@example.com",
+            "subject": "Out of office",
+            "text": "Back Monday.",
+            "headers": "Message-ID: <sg2@x>\r\nAuto-Submitted: auto-replied\r\n",
+        }
+    )
+    assert (auto.status_code, auto.json()) == (202, {"ignored": "auto-reply"})
+
+
+def test_a_form_that_describes_no_mail_is_a_clear_400():
+    response = post_form({"subject": "Hello", "text": "No sender here."})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"form": ["no sender: give 'sender' or 'from'"]}
+    assert not Ticket.objects.exists()
