@@ -83,7 +83,9 @@ def _hours(value) -> float | None:
 def _history_from_db(queue_id: int | None, category_id: int | None) -> dict[int, AgentHistory]:
     since = timezone.now() - timedelta(days=HISTORY_DAYS)
     tickets = Ticket.objects.filter(
-        queue_id=queue_id,  # type: ignore[misc]  # None: the tickets without a queue assigned_agent__isnull=False, created_at__gte=since
+        queue_id=queue_id,  # type: ignore[misc]  # None: the tickets without a queue
+        assigned_agent__isnull=False,
+        created_at__gte=since,
     )
     reassigned = TicketEvent.objects.filter(
         kind="reassigned", field="assigned_agent", created_at__gte=since, data__queue_id=queue_id

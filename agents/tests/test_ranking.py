@@ -1,8 +1,11 @@
 """The score is learned from history: rate and speed per queue/category, workload, exploration."""
 
-import pytest
+from datetime import timedelta
 
-from agents.ranking import AgentHistory, score_agent
+import pytest
+from django.utils import timezone
+
+from agents.ranking import HISTORY_DAYS, AgentHistory, agent_history, score_agent
 from agents.services import ticket_assign
 from agents.tests.helpers import history, make_agent
 from journey.services import ticket_reassign
@@ -53,6 +56,24 @@ def test_history_is_per_queue_and_category(queue):
     other_queue = QueueFactory(slug="elsewhere")
     history(tech_expert, other_queue, category=billing, resolved=30)
     assert chosen(queue, category=billing)[0].agent == billing_expert
+
+
+def test_history_counts_assigned_tickets_of_the_last_history_days_only(queue):
+    agent = make_agent(queue)
+    history(agent, queue, resolved=3)
+    long_ago = timezone.now() - timedelta(days=HISTORY_DAYS + 20)
+    TicketFactory(
+        queue=queue,
+        assigned_agent=agent,
+        status=Status.CLOSED,
+        created_at=long_ago,
+        resolved_at=long_ago + timedelta(hours=1),
+        reopened_count=1,
+    )
+    TicketFactory(queue=queue, status=Status.CLOSED, resolved_at=timezone.now())  # nobody's
+    known = agent_history(queue_id=queue.pk, category_id=None)
+    assert list(known) == [agent.pk]
+    assert (known[agent.pk].resolved, known[agent.pk].reopened) == (3, 0)
 
 
 def test_reassignment_away_counts_against_the_first_agent(queue, manager):
