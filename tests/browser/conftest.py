@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make test does)")
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
