@@ -31,7 +31,6 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) scripts/import_cycles.py
-	$(PY) scripts/import_cycles.py
 
 bench: $(STAMP)
 	$(PY) bench/ingest.py --quick
