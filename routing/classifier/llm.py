@@ -6,6 +6,7 @@ import threading
 import time
 
 import anthropic
+from anthropic.types import MessageParam, ToolChoiceToolParam
 from django.conf import settings
 
 from routing.calibration import calibrated
@@ -87,12 +88,18 @@ def _validated(answer: dict, labels: Labels) -> tuple[dict[str, str], dict[str, 
         if not isinstance(value, str) or value not in values:
             raise LLMUnavailable(f"Claude answered {name}={value!r}, which is not allowed.")
         chosen[name] = value
-        raw = answer.get(f"{name}_confidence", answer.get("confidence"))
-        try:
-            confidences[name] = min(1.0, max(0.0, float(raw)))  # type: ignore[arg-type]  # checked by the except
-        except (TypeError, ValueError):
-            confidences[name] = 0.5  # no usable figure: a middling one sends doubts to triage
+        confidences[name] = _confidence(answer.get(f"{name}_confidence", answer.get("confidence")))
     return chosen, confidences
+
+
+def _confidence(raw: object) -> float:
+    """A stated confidence within [0, 1]; no usable figure: a middling one sends doubts to triage."""
+    if isinstance(raw, int | float | str):
+        try:
+            return min(1.0, max(0.0, float(raw)))
+        except ValueError:
+            pass
+    return 0.5
 
 
 def classify(*, text: str, context: dict | None = None, ticket_language: str = "") -> Prediction:
@@ -105,21 +112,21 @@ def classify(*, text: str, context: dict | None = None, ticket_language: str = "
         raise LLMUnavailable("There are no queues to choose from.")
     tool = tool_schema(labels)
     model = model_name()
+    forced: ToolChoiceToolParam = {"type": "tool", "name": TOOL_NAME}
     try:
-        message = _client().messages.create(  # type: ignore[call-overload]  # plain dict params
+        prompt: MessageParam = {
+            "role": "user",
+            "content": user_prompt(
+                text=text, context=context, similar=local.similar_tickets(text, 3)
+            ),
+        }
+        message = _client().messages.create(
             model=model,
             max_tokens=MAX_TOKENS,
             system=system_prompt(labels),
-            messages=[
-                {
-                    "role": "user",
-                    "content": user_prompt(
-                        text=text, context=context, similar=local.similar_tickets(text, 3)
-                    ),
-                }
-            ],
+            messages=[prompt],
             tools=[tool],
-            tool_choice={"type": "tool", "name": TOOL_NAME},
+            tool_choice=forced,
         )
     except anthropic.AnthropicError as exc:
         raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc

@@ -3,6 +3,8 @@ queue descriptions, and the three most similar resolved tickets."""
 
 from dataclasses import dataclass
 
+from anthropic.types import ToolParam
+
 from tickets.models import Category, Priority, Queue
 
 TOOL_NAME = "route_ticket"
@@ -43,7 +45,7 @@ def _confidence(what: str) -> dict:
     }
 
 
-def tool_schema(labels: Labels) -> dict:
+def tool_schema(labels: Labels) -> ToolParam:
     properties: dict = {
         "queue": {"type": "string", "enum": list(labels.queues)},
         "queue_confidence": _confidence("queue"),
