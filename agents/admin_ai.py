@@ -87,7 +87,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     list_display = ("created_at", "backend", "event", "recipient", "status", "attempts", "sent_at")
     list_filter = ("status", "backend", "event")
-    search_fields = ("recipient", "key", "last_error")
+    search_fields = ("recipient", "key", "message_id", "last_error")
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:

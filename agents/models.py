@@ -96,6 +96,8 @@ class Notification(models.Model):
     backend = models.CharField(max_length=20)
     event = models.CharField(max_length=40)
     recipient = models.CharField(max_length=500)
+    # a mail's Message-ID: a bounce that names it marks the row failed
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
     ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

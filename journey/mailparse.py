@@ -27,6 +27,8 @@ class InboundMail:
     in_reply_to: str = ""
     references: list[str] = field(default_factory=list)
     ignored: str = ""  # why nothing is to be created: an auto-reply, a bounce, no sender
+    bounced: list[str] = field(default_factory=list)  # a bounce: the Message-IDs it reports
+    bounce_reason: str = ""
 
 
 def mail_parse(raw: bytes) -> InboundMail:
@@ -42,6 +44,8 @@ def mail_parse(raw: bytes) -> InboundMail:
         references=str(message.get("References", "")).split(),
     )
     mail.ignored = _ignored(message, sender)
+    if mail.ignored == "bounce":
+        mail.bounced, mail.bounce_reason = _bounce(message)
     return mail
 
 
@@ -77,6 +81,66 @@ def _ignored(message: EmailMessage, sender: str) -> str:
     if str(message.get("Precedence", "")).lower() in ("bulk", "junk", "list", "auto_reply"):
         return "auto-reply"
     return ""
+
+
+def _bounce(message: EmailMessage) -> tuple[list[str], str]:
+    """The Message-IDs a failure report (RFC 3464) is about and why delivery failed. A report
+    whose recipients were only delayed (or delivered) names none. The returned original's
+    Message-ID and the bounce's own thread headers are what it names."""
+    ids: list[str] = []
+    failed: list[str] = []
+    reported = False
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status":
+            for block in _status_blocks(part):
+                action = str(block.get("Action", "")).strip().lower()
+                status = str(block.get("Status", "")).strip()
+                if not action and not status:
+                    continue  # the per-message block
+                reported = True
+                if action == "failed" or (not action and status.startswith("5")):
+                    recipient = str(block.get("Final-Recipient", "")).split(";")[-1].strip()
+                    diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
+                    failed.append(" ".join(x for x in (recipient, status, diagnostic) if x))
+        elif kind in ("message/rfc822", "text/rfc822-headers"):
+            original = _headers_of(part)
+            if original is not None and original.get("Message-ID"):
+                ids.append(str(original["Message-ID"]).strip())
+    if reported and not failed:
+        return [], ""
+    ids += [
+        str(message.get("In-Reply-To", "")).strip(),
+        *str(message.get("References", "")).split(),
+    ]
+    reason = "; ".join(failed) or " ".join(str(message.get("Subject", "")).split()) or "undelivered"
+    return list(dict.fromkeys(i for i in ids if i)), reason[:500]
+
+
+def _status_blocks(part: EmailMessage) -> list[EmailMessage]:
+    """The per-message and per-recipient field blocks of a delivery-status part."""
+    payload = part.get_payload()
+    if isinstance(payload, list):  # the email package parses the blocks as messages
+        return [b for b in payload if isinstance(b, EmailMessage)]
+    blocks = []
+    for chunk in str(payload).replace("\r\n", "\n").split("\n\n"):
+        parsed = message_from_bytes(
+            chunk.strip().encode("utf-8", "replace") + b"\n\n", policy=default
+        )
+        if isinstance(parsed, EmailMessage):
+            blocks.append(parsed)
+    return blocks
+
+
+def _headers_of(part: EmailMessage) -> EmailMessage | None:
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        first = inner[0] if isinstance(inner, list) and inner else None
+        return first if isinstance(first, EmailMessage) else None
+    content = part.get_content()
+    text = content if isinstance(content, str) else content.decode("utf-8", "replace")
+    parsed = message_from_bytes(text.strip().encode("utf-8", "replace") + b"\n\n", policy=default)
+    return parsed if isinstance(parsed, EmailMessage) else None
 
 
 class NotAMail(ValueError):

@@ -262,6 +262,23 @@ def ticket_ai_handoff_event(*, ticket: Ticket, reason: str, data: dict) -> Ticke
     return _event(ticket=ticket, kind=Kind.AI_HANDOFF, reason=reason, data=data)
 
 
+# --- mail ---------------------------------------------------------------------------------
+
+
+def ticket_mail_bounced_event(
+    *, ticket: Ticket, recipient: str, reason: str, message_id: str
+) -> TicketEvent:
+    """A mail to the customer came back undelivered: they have not read that reply."""
+    return _event(
+        ticket=ticket,
+        kind=Kind.MAIL_BOUNCED,
+        field="mail",
+        after=recipient,
+        reason=reason,
+        data={"message_id": message_id},
+    )
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 

@@ -274,6 +274,7 @@ class TicketEvent(models.Model):
         AI_RESOLVED = "ai_resolved"
         AI_REVIEW_REQUESTED = "ai_review_requested"
         AI_HANDOFF = "ai_handoff"
+        MAIL_BOUNCED = "mail_bounced"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -344,11 +345,15 @@ class MailMessage(models.Model):
     )
     direction = models.CharField(max_length=3, choices=Direction.choices)
     message_id = models.CharField(max_length=255, unique=True)
+    sender = models.CharField(max_length=254, blank=True)  # a received mail's From address
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="mail_ticket")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="mail_ticket"),
+            models.Index(fields=["sender", "created_at"], name="mail_sender"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.message_id}"

@@ -16,7 +16,8 @@ from django.utils import timezone
 from core.jobs import enqueue_now, enqueue_on_commit
 from core.roles import MANAGERS_GROUP
 from tickets.access import ticket_status_link
-from tickets.mail import outgoing_headers, reply_subject
+from tickets.events import ticket_mail_bounced_event
+from tickets.mail import new_message_id, outgoing_headers, reply_subject
 from tickets.models import Channel, Comment, Ticket
 
 from ..models import Notification, NotificationStatus, PushDevice, PushPlatform
@@ -82,6 +83,7 @@ def notification_enqueue(
             continue
         for recipient in backend.recipients(people):
             key = f"{backend.name}:{event}:{ticket.pk}:{dedupe}:{recipient}"[:255]
+            row_data, message_id = _with_message_id(backend.name, data or {})
             try:
                 with transaction.atomic():
                     row = Notification.objects.create(
@@ -89,8 +91,9 @@ def notification_enqueue(
                         backend=backend.name,
                         event=event,
                         recipient=recipient,
+                        message_id=message_id,
                         ticket=ticket,
-                        payload={"title": title, "body": body, "data": data or {}},
+                        payload={"title": title, "body": body, "data": row_data},
                     )
             except IntegrityError:
                 continue
@@ -98,6 +101,16 @@ def notification_enqueue(
     for row in created:
         enqueue_on_commit("agents.tasks.notification_send", row.pk)
     return created
+
+
+def _with_message_id(backend: str, data: dict) -> tuple[dict, str]:
+    """A mail row's data with the Message-ID it goes out with (the thread's own, else a new one),
+    so that a bounce naming it finds the row."""
+    if backend != "email":
+        return data, ""
+    headers = dict(data.get("mail_headers") or {})
+    message_id = headers.setdefault("Message-ID", new_message_id())
+    return {**data, "mail_headers": headers}, message_id
 
 
 @dataclass
@@ -226,16 +239,40 @@ def mail_digest_enqueue(
     sent after commit with the outbox's retries; `key` makes enqueueing it twice a no-op."""
     created = []
     for recipient in dict.fromkeys(recipients):
+        data, message_id = _with_message_id("email", {})
         row, made = Notification.objects.get_or_create(
             key=f"email:{event}:{key}:{recipient}"[:255],
             defaults={
                 "backend": "email",
                 "event": event,
                 "recipient": recipient,
-                "payload": {"title": title, "body": body, "data": {}},
+                "message_id": message_id,
+                "payload": {"title": title, "body": body, "data": data},
             },
         )
         if made:
             created.append(row)
             enqueue_on_commit("agents.tasks.notification_send", row.pk)
     return created
+
+
+@transaction.atomic
+def mail_bounce_record(*, message_ids: list[str], reason: str) -> list[Notification]:
+    """A delivery failure report names mail we sent: those outbox rows are marked failed with the
+    report's reason, and a customer's ticket records that its reply never reached them. Rows
+    already marked by an earlier copy of the report are left as they are."""
+    rows = list(
+        Notification.objects.select_for_update(of=("self",))
+        .filter(backend="email", message_id__in=[m for m in message_ids if m])
+        .exclude(status=NotificationStatus.FAILED, last_error__startswith="bounced:")
+        .select_related("ticket")
+    )
+    for row in rows:
+        row.status = NotificationStatus.FAILED
+        row.last_error = f"bounced: {reason}"[:2000]
+        row.save(update_fields=["status", "last_error"])
+        if row.ticket is not None:
+            ticket_mail_bounced_event(
+                ticket=row.ticket, recipient=row.recipient, reason=reason, message_id=row.message_id
+            )
+    return rows

@@ -205,6 +205,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET", "dev-webhook-secret")
 HELPDESK_WEBHOOK_MAX_BYTES = int(env("HELPDESK_WEBHOOK_MAX_BYTES", str(256 * 1024)) or 0)
 HELPDESK_MAIL_MAX_BYTES = int(env("HELPDESK_MAIL_MAX_BYTES", str(25 * 1024 * 1024)) or 0)
+# Mail from one address beyond this many in an hour is dropped (a mail loop, abuse); 0: no limit
+HELPDESK_MAIL_SENDER_HOURLY_LIMIT = int(env("HELPDESK_MAIL_SENDER_HOURLY_LIMIT", "30") or 0)
 HELPDESK_MAX_SUBJECT = 255
 HELPDESK_MAX_BODY = 50_000
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")

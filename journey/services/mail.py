@@ -1,12 +1,17 @@
 """A customer's mail into the journey: a reply to a ticket's thread becomes the customer's comment
 on that ticket (resuming or reopening it as any reply does), anything else a new ticket with the
-Message-ID as its idempotency key; auto-replies and bounces create nothing."""
+Message-ID as its idempotency key; auto-replies and bounces create nothing (a bounce of our own
+mail marks that outbox row failed), and a sender over the hourly limit is dropped."""
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from agents.services.notifications import mail_bounce_record
 from tickets import services as tickets
 from tickets.mail import ticket_for_reply
 from tickets.models import AuthorKind, Channel, Comment, MailMessage, Ticket
@@ -16,6 +21,8 @@ from tickets.text import normalise_body, normalise_line
 from ..mailparse import InboundMail
 from .conversation import customer_reply_follow_up
 from .intake import ticket_ingest
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,6 +34,8 @@ class MailResult:
 
 
 def mail_receive(*, mail: InboundMail) -> MailResult:
+    if mail.ignored == "bounce" and mail.bounced:
+        mail_bounce_record(message_ids=mail.bounced, reason=mail.bounce_reason)
     if mail.ignored:
         return MailResult(ignored=mail.ignored)
     if not mail.message_id:
@@ -34,6 +43,9 @@ def mail_receive(*, mail: InboundMail) -> MailResult:
     known = MailMessage.objects.filter(message_id=mail.message_id).first()
     if known is not None:
         return MailResult(ticket=known.ticket, comment=known.comment, created=False)
+    if _flooding(mail.sender):
+        logger.warning("Mail from %s dropped: over the hourly limit", mail.sender)
+        return MailResult(ignored="flood")
     body = normalise_body(mail.text, limit=settings.HELPDESK_MAX_BODY)
     ticket = ticket_for_reply(
         in_reply_to=mail.in_reply_to, references=mail.references, subject=mail.subject
@@ -53,9 +65,26 @@ def mail_receive(*, mail: InboundMail) -> MailResult:
     )
     MailMessage.objects.get_or_create(
         message_id=mail.message_id,
-        defaults={"ticket": result.ticket, "direction": MailMessage.Direction.IN},
+        defaults={
+            "ticket": result.ticket,
+            "direction": MailMessage.Direction.IN,
+            "sender": mail.sender,
+        },
     )
     return MailResult(ticket=result.ticket, created=result.created)
+
+
+def _flooding(sender: str) -> bool:
+    """More mail from this address in the last hour than any person writes: a mail loop with an
+    auto-responder that sends no auto-reply headers, or abuse. Its further mail is dropped."""
+    limit = settings.HELPDESK_MAIL_SENDER_HOURLY_LIMIT
+    if not limit:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    recent = MailMessage.objects.filter(
+        sender=sender, direction=MailMessage.Direction.IN, created_at__gte=since
+    )
+    return recent[:limit].count() >= limit
 
 
 @transaction.atomic
@@ -70,6 +99,7 @@ def _reply(ticket: Ticket, mail: InboundMail, body: str) -> MailResult:
         comment=comment,
         direction=MailMessage.Direction.IN,
         message_id=mail.message_id,
+        sender=mail.sender,
     )
     customer_reply_follow_up(ticket=ticket, user=author)
     return MailResult(ticket=ticket, comment=comment, created=True)
