@@ -15,7 +15,15 @@ from django.conf import settings
 from tickets.text import html_to_text
 
 AUTO_FROM = re.compile(r"^(mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
-QUOTE_HEAD = re.compile(r"^(On .+wrote:|Am .+schrieb .+:|-----\s*Original Message\s*-----)\s*$")
+QUOTE_HEAD = re.compile(
+    r"^(On .+wrote:|Am .+schrieb .+:|Le .+a écrit\s?:|El .+escribió:|-----\s*Original Message\s*-----"
+    r"|-----\s*Ursprüngliche Nachricht\s*-----|_{20,})\s*$"
+)
+# where a signature starts: the RFC 3676 delimiter "-- " and mobile clients' lines
+SIGNATURE = re.compile(
+    r"^(-- ?|Sent from my [\w-]+(?: [\w-]+){0,2}|Sent from (Outlook|Mail) for \w+"
+    r"|Get Outlook for \w+|Von meinem [\w-]+(?: [\w-]+){0,2} gesendet)\s*$"
+)
 
 
 @dataclass
@@ -24,6 +32,7 @@ class InboundMail:
     sender: str
     subject: str
     text: str
+    full_text: str = ""  # the text before quoted history and signature were trimmed
     in_reply_to: str = ""
     references: list[str] = field(default_factory=list)
     ignored: str = ""  # why nothing is to be created: an auto-reply, a bounce, no sender
@@ -39,7 +48,8 @@ def mail_parse(raw: bytes) -> InboundMail:
         message_id=str(message.get("Message-ID", "")).strip(),
         sender=sender,
         subject=" ".join(str(message.get("Subject", "")).split())[:255],
-        text=_trimmed(_text(message)),
+        text=_trimmed(full := _text(message)),
+        full_text=full,
         in_reply_to=str(message.get("In-Reply-To", "")).strip(),
         references=str(message.get("References", "")).split(),
     )
@@ -59,13 +69,24 @@ def _text(message: EmailMessage) -> str:
 
 
 def _trimmed(text: str) -> str:
-    """The new part of a reply: up to the quoted history (`> ` lines, `On ... wrote:`)."""
+    """The new part of a reply: up to the quoted history (`> ` lines, `On ... wrote:`, Outlook's
+    rule and `-----Original Message-----`) or the signature (`-- `, "Sent from my iPhone")."""
     kept: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
-        if QUOTE_HEAD.match(line.strip()) or line.startswith(">"):
+        if QUOTE_HEAD.match(line.strip()) or SIGNATURE.match(line):
+            break
+        if line.startswith(">"):
+            _drop_wrapped_quote_head(kept)
             break
         kept.append(line)
     return "\n".join(kept).strip() or text.strip()
+
+
+def _drop_wrapped_quote_head(kept: list[str]) -> None:
+    """Gmail wraps a long `On ... <address> wrote:` over two lines: both go with the quote."""
+    lines = [i for i, line in enumerate(kept) if line.strip()][-2:]
+    if len(lines) == 2 and QUOTE_HEAD.match(" ".join(kept[i].strip() for i in lines)):
+        del kept[lines[0] :]
 
 
 def _ignored(message: EmailMessage, sender: str) -> str:
@@ -171,16 +192,18 @@ def provider_form_parse(raw: bytes, content_type: str) -> InboundMail:
     ]
     if not sender:
         raise NotAMail("no sender: give 'sender' or 'from'")
-    text = fields.get("stripped-text") or fields.get("body-plain") or fields.get("text") or ""
-    if not text and (fields.get("body-html") or fields.get("html")):
-        text = html_to_text(fields.get("body-html") or fields.get("html") or "")
+    full = fields.get("body-plain") or fields.get("text") or ""
+    if not full and (fields.get("body-html") or fields.get("html")):
+        full = html_to_text(fields.get("body-html") or fields.get("html") or "")
+    text = _trimmed(fields.get("stripped-text") or full)  # Mailgun trims too; we trim the rest
     if not text and not fields.get("subject"):
         raise NotAMail("no subject and no text: give 'subject' and 'body-plain' or 'text'")
     mail = InboundMail(
         message_id=(fields.get("message-id") or str(headers.get("Message-ID", ""))).strip(),
         sender=sender.strip().lower(),
         subject=" ".join((fields.get("subject") or str(headers.get("Subject", ""))).split())[:255],
-        text=_trimmed(text),
+        text=text,
+        full_text=full or text,
         in_reply_to=(fields.get("in-reply-to") or str(headers.get("In-Reply-To", ""))).strip(),
         references=(fields.get("references") or str(headers.get("References", ""))).split(),
     )

@@ -346,6 +346,9 @@ class MailMessage(models.Model):
     direction = models.CharField(max_length=3, choices=Direction.choices)
     message_id = models.CharField(max_length=255, unique=True)
     sender = models.CharField(max_length=254, blank=True)  # a received mail's From address
+    # a received mail's text as it came, when quoted history or a signature was trimmed from
+    # the comment (or ticket) it became; empty when nothing was trimmed
+    original = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -5,11 +5,11 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from core.roles import MANAGERS_GROUP, agent_profile, user_role
 
-from .models import Comment, CustomerAccount, Ticket
+from .models import Comment, CustomerAccount, MailMessage, Ticket
 
 AnyUser = AbstractBaseUser | AnonymousUser  # whoever made the request, signed in or not
 
@@ -66,6 +66,28 @@ def comment_list(*, ticket: Ticket, user: AnyUser | None) -> QuerySet[Comment]:
     if user_role(user) not in ("agent", "manager"):
         qs = qs.filter(internal=False)
     return qs
+
+
+def comments_with_mail_original(comments: QuerySet[Comment]) -> QuerySet[Comment]:
+    """Each comment with `mail_original`: the mail it came from as received, when quoted history
+    or a signature was trimmed from it (else None). For staff: the customer's own words only."""
+    received = MailMessage.objects.filter(
+        comment=OuterRef("pk"), direction=MailMessage.Direction.IN
+    ).exclude(original="")
+    return comments.annotate(mail_original=Subquery(received.values("original")[:1]))
+
+
+def ticket_mail_original(*, ticket: Ticket) -> str:
+    """The mail that opened the ticket as received, when something was trimmed from it."""
+    first = (
+        MailMessage.objects.filter(
+            ticket=ticket, comment__isnull=True, direction=MailMessage.Direction.IN
+        )
+        .exclude(original="")
+        .values_list("original", flat=True)
+        .first()
+    )
+    return first or ""
 
 
 def ticket_by_external_id(*, external_id: str) -> Ticket | None:

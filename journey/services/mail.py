@@ -47,12 +47,14 @@ def mail_receive(*, mail: InboundMail) -> MailResult:
         logger.warning("Mail from %s dropped: over the hourly limit", mail.sender)
         return MailResult(ignored="flood")
     body = normalise_body(mail.text, limit=settings.HELPDESK_MAX_BODY)
+    original = normalise_body(mail.full_text, limit=settings.HELPDESK_MAX_BODY)
+    original = "" if original == body else original  # kept only when something was trimmed
     ticket = ticket_for_reply(
         in_reply_to=mail.in_reply_to, references=mail.references, subject=mail.subject
     )
     if ticket is not None and ticket.status != "closed":
         try:
-            return _reply(ticket, mail, body)
+            return _reply(ticket, mail, body, original)
         except IntegrityError:  # the same mail, taken in at this very moment
             known = MailMessage.objects.get(message_id=mail.message_id)
             return MailResult(ticket=known.ticket, comment=known.comment, created=False)
@@ -69,6 +71,7 @@ def mail_receive(*, mail: InboundMail) -> MailResult:
             "ticket": result.ticket,
             "direction": MailMessage.Direction.IN,
             "sender": mail.sender,
+            "original": original,
         },
     )
     return MailResult(ticket=result.ticket, created=result.created)
@@ -88,7 +91,7 @@ def _flooding(sender: str) -> bool:
 
 
 @transaction.atomic
-def _reply(ticket: Ticket, mail: InboundMail, body: str) -> MailResult:
+def _reply(ticket: Ticket, mail: InboundMail, body: str, original: str) -> MailResult:
     ticket = tickets.ticket_lock(ticket)
     author = customer_for_email(email=mail.sender)
     comment = tickets.comment_write(
@@ -100,6 +103,7 @@ def _reply(ticket: Ticket, mail: InboundMail, body: str) -> MailResult:
         direction=MailMessage.Direction.IN,
         message_id=mail.message_id,
         sender=mail.sender,
+        original=original,
     )
     customer_reply_follow_up(ticket=ticket, user=author)
     return MailResult(ticket=ticket, comment=comment, created=True)

@@ -220,3 +220,42 @@ def test_lists_keep_refreshing_while_events_keep_coming(daphne_server, page, peo
         stop.set()
         sender.join()
     assert 2 <= refetches <= 5, refetches  # ~3 s of events at 25 a second
+
+
+def test_a_mailed_reply_arrives_live_trimmed_with_the_full_mail_a_click_away(
+    daphne_server, page, people, shot
+):
+    """The customer answers our mail from Gmail: the agent watching the ticket sees their reply
+    appear without the quoted history, and opens the mail as received with one click."""
+    from journey.tests.webhook_helpers import sign
+
+    agent, customer, _ = people
+    ticket = TicketFactory(customer=customer, customer_email="cara@example.com", channel="email")
+    _login(page, daphne_server, agent.user.username)
+    page.goto(f"{daphne_server}/workspace/tickets/{ticket.pk}/")
+    expect(page.locator("body[data-live=connected]")).to_have_count(1)
+
+    raw = (
+        "From: Cara Customer <cara@example.com>\r\nTo: support@localhost\r\n"
+        f"Subject: Re: {ticket.subject} [#{ticket.ref}]\r\nMessage-ID: <gmail-1@mail.example>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "That fixed it, thanks!\r\n\r\n"
+        "On Sat, 5 Dec 2026 at 14:02, Support <support@localhost> wrote:\r\n"
+        "> Please sign out and in again.\r\n"
+    ).encode()
+    request = urllib.request.Request(
+        f"{daphne_server}/api/webhooks/email/inbound",
+        data=raw,
+        headers={"Content-Type": "message/rfc822", "X-Helpdesk-Signature": sign(raw)},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+
+    conversation = page.locator("#conversation")
+    expect(conversation).to_contain_text("That fixed it, thanks!", timeout=10_000)
+    original = conversation.locator("details.mail-original")
+    expect(original.locator(".msg-body")).to_be_hidden()
+    original.get_by_text("Full mail as received").click()
+    expect(original.locator(".msg-body")).to_contain_text("> Please sign out and in again.")
+    shot(page, "10-mail-reply-full-original")

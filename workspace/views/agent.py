@@ -8,7 +8,12 @@ from django.views.decorators.http import require_POST
 from agents.selectors import ai_attempts_for
 from core.exceptions import ApplicationError
 from journey import services
-from tickets.selectors import comment_list, ticket_get
+from tickets.selectors import (
+    comment_list,
+    comments_with_mail_original,
+    ticket_get,
+    ticket_mail_original,
+)
 
 from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm
 from ..selectors import LIST_LIMIT, VIEWS, customer_previous_tickets, queues_for, worklist
@@ -68,7 +73,11 @@ def _facts_context(request, ticket, **forms) -> dict:
 
 
 def _conversation_context(request, ticket) -> dict:
-    return {"ticket": ticket, "comments": comment_list(ticket=ticket, user=request.user)}
+    return {
+        "ticket": ticket,
+        "comments": comments_with_mail_original(comment_list(ticket=ticket, user=request.user)),
+        "ticket_original": ticket_mail_original(ticket=ticket),
+    }
 
 
 @staff_required
