@@ -5,6 +5,7 @@ push and webhook notifications. The log and the outbox are read-only."""
 
 import json
 
+from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
 
@@ -89,6 +90,27 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("status", "backend", "event")
     search_fields = ("recipient", "key", "message_id", "last_error")
     date_hierarchy = "created_at"
+    readonly_fields = ("mail_display",)
+
+    @admin.display(description="mail as sent")
+    def mail_display(self, obj: Notification) -> str:
+        """A mail row as the recipient's client shows it: the headers that thread it, then the
+        text (escaped)."""
+        if obj.backend != "email":
+            return "—"
+        payload = obj.payload or {}
+        lines = [
+            f"From: {settings.HELPDESK_SUPPORT_ADDRESS}",
+            f"To: {obj.recipient}",
+            f"Subject: {payload.get('title', '')}",
+            *(
+                f"{k}: {v}"
+                for k, v in ((payload.get("data") or {}).get("mail_headers") or {}).items()
+            ),
+            "",
+            str(payload.get("body", "")),
+        ]
+        return format_html("<pre>{}</pre>", "\n".join(lines))
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -214,7 +214,8 @@ ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL")
 HELPDESK_LLM_MODEL = env("HELPDESK_LLM_MODEL", "claude-sonnet-4-6")
 HELPDESK_MODEL_DIR = Path(env("HELPDESK_MODEL_DIR", str(VAR_DIR / "models")) or "")
 
-# Mail (CONTRACT.md): with EMAIL_HOST set mail goes out over SMTP, else to the console.
+# Mail (CONTRACT.md): with EMAIL_HOST set mail goes out over SMTP, else to the console
+# (`make run`: to .eml files under EMAIL_FILE_PATH, see settings/local.py).
 # HELPDESK_SUPPORT_ADDRESS is the address customers write to and replies come from.
 EMAIL_HOST = env("EMAIL_HOST", "")
 EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
@@ -227,6 +228,7 @@ EMAIL_BACKEND = env(
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", str(VAR_DIR / "mail")) or "")
 HELPDESK_SUPPORT_ADDRESS = env("HELPDESK_SUPPORT_ADDRESS", "support@localhost")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", HELPDESK_SUPPORT_ADDRESS)
 

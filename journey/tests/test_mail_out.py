@@ -7,7 +7,7 @@ from django.test import Client
 
 from journey.services import comment_add
 from tickets.models import MailMessage
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +54,60 @@ def test_a_web_form_customer_gets_their_status_link_with_the_reply(
     link = sent.body.rsplit(" ", 1)[1]
     page = Client().get(link.split(".com", 1)[1])  # the visitor follows it: their ticket
     assert page.status_code == 200 and "Try this." in page.content.decode()
+
+
+def test_without_a_mail_server_each_mail_is_an_eml_file_and_readable_in_the_admin(
+    agent, customer, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """`make run`'s outbox: every mail an .eml file a mail client opens, threaded; the outbox
+    admin shows the same mail, escaped."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from agents.models import Notification
+
+    settings.EMAIL_BACKEND = "core.mailfiles.EmlFileBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    ticket = TicketFactory(customer=customer, customer_email="alice@example.com", channel="email")
+    MailMessage.objects.create(ticket=ticket, direction="in", message_id="<first@mail.example>")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=ticket, user=agent.user, body="Try <b>this</b> & tell us.")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=ticket, user=agent.user, body="Anything else?")
+
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    first = message_from_bytes(files[0].read_bytes(), policy=default)
+    row = Notification.objects.filter(backend="email").order_by("pk").first()
+    assert row is not None and row.status == "sent"
+    assert first["Message-ID"] == row.message_id and first["To"] == "alice@example.com"
+    assert first["In-Reply-To"] == "<first@mail.example>"
+    assert first["Subject"] == f"Re: {ticket.subject} [#{ticket.ref}]"
+    assert first.get_content().strip() == "Try <b>this</b> & tell us."
+
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = staff.get(f"/admin/agents/notification/{row.pk}/change/").content.decode()
+    assert "Mail as sent" in page
+    assert "In-Reply-To: &lt;first@mail.example&gt;" in page
+    assert "Try &lt;b&gt;this&lt;/b&gt; &amp; tell us." in page
+
+
+def test_make_run_settings_write_mail_files_unless_a_server_is_named():
+    import subprocess
+    import sys
+
+    def backend(**env):
+        code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"
+        environ = {
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
+            **env,
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    assert backend() == "core.mailfiles.EmlFileBackend"
+    assert backend(EMAIL_HOST="smtp.example.com") == "django.core.mail.backends.smtp.EmailBackend"
