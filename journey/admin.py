@@ -3,13 +3,16 @@ through the journey's services, as in the workspace."""
 
 import json
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from core.exceptions import ApplicationError
 from tickets.models import OPEN_STATUSES, Comment, Status, Ticket, TicketEvent
 
+from .models import Mailbox
 from .services.changes import ticket_correct
+from .services.imap import mailbox_poll
 from .services.status import ticket_change_status
 
 
@@ -217,3 +220,46 @@ class TicketAdmin(admin.ModelAdmin):
             )
             closed += 1
         self.message_user(request, f"Closed {closed} ticket(s).")
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    """IMAP mailboxes read every minute; the password comes from the environment variable each
+    row names, never from here."""
+
+    list_display = (
+        "slug",
+        "username",
+        "host",
+        "folder",
+        "enabled",
+        "last_uid",
+        "last_polled_at",
+        "last_error",
+    )
+    list_filter = ("enabled",)
+    fields = ("slug", "host", "port", "use_ssl", "username", "folder", "enabled", "password_state")
+    readonly_fields = ("password_state", "uid_validity", "last_uid", "last_polled_at", "last_error")
+    actions = ["poll_now"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None:
+            fields += ["uid_validity", "last_uid", "last_polled_at", "last_error"]
+        return fields
+
+    @admin.display(description="password")
+    def password_state(self, obj: Mailbox) -> str:
+        if not obj.slug:
+            return "From HELPDESK_IMAP_PASSWORD_<SLUG> once the slug is set."
+        state = "set" if settings.HELPDESK_IMAP_PASSWORDS.get(obj.password_variable) else "NOT set"
+        return f"{obj.password_variable}: {state}"
+
+    @admin.action(description="Read new mail now")
+    def poll_now(self, request, queryset):
+        for box in queryset:
+            result = mailbox_poll(mailbox_id=box.pk)
+            if result.error:
+                self.message_user(request, f"{box.slug}: {result.error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{box.slug}: {result.taken} new message(s) read.")

@@ -5,6 +5,7 @@ from celery import shared_task
 from agents.resolution.calibration import reply_calibration_refit
 from routing.calibration import claude_calibrations_refit
 
+from .services.imap import mailboxes_poll as poll_mailboxes
 from .services.intake import ticket_intake_drain as drain
 from .services.resolution import ai_lost_tickets_return, ticket_ai_resolve
 
@@ -42,3 +43,9 @@ def calibrations_refit() -> str:
     if reply_calibration_refit():
         done.append("ai_agent reply")
     return ", ".join(done) or "not enough outcomes yet"
+
+
+@shared_task(name="journey.tasks.mailboxes_poll", acks_late=True)
+def mailboxes_poll() -> dict[str, int]:
+    """Every minute (migration 0005): new mail of the IMAP mailboxes into the journey."""
+    return {slug: result.taken for slug, result in poll_mailboxes().items()}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` needs on a machine of the project's kind, brought up when missing:
 # PostgreSQL and Redis on 127.0.0.1 (only when DATABASE_URL / REDIS_URL point at this machine on
-# their default ports, 5432 / 6379), and Debian's Chromium for the browser tests. Anything it
-# cannot bring up stops the run with one line.
+# their default ports, 5432 / 6379), Debian's Chromium for the browser tests and Debian's Dovecot
+# for the IMAP tests. Anything it cannot bring up stops the run with one line.
 set -euo pipefail
 
 db_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk}
@@ -47,4 +47,11 @@ if [ ! -x "$chromium" ]; then
   echo "make test: installing Debian's Chromium for the browser tests"
   { apt-get update -qq && apt-get install -y -qq chromium >/dev/null && [ -x "$chromium" ]; } ||
     fail "could not install Chromium (apt-get install chromium); the browser tests need it"
+fi
+
+dovecot=/usr/sbin/dovecot  # the IMAP server the mailbox poller's tests start (tests/imap_server.py)
+if [ ! -x "$dovecot" ]; then
+  echo "make test: installing Debian's Dovecot for the IMAP tests"
+  { apt-get update -qq && apt-get install -y -qq dovecot-imapd >/dev/null && [ -x "$dovecot" ]; } ||
+    fail "could not install Dovecot (apt-get install dovecot-imapd); the IMAP tests need it"
 fi

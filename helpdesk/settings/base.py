@@ -228,6 +228,12 @@ EMAIL_BACKEND = env(
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend",
 )
+# IMAP mailboxes (admin: Journey → Mailboxes) read their password from
+# HELPDESK_IMAP_PASSWORD_<SLUG>, the mailbox's slug in capitals with "-" as "_".
+HELPDESK_IMAP_PASSWORDS = {
+    name: value for name, value in os.environ.items() if name.startswith("HELPDESK_IMAP_PASSWORD_")
+}
+HELPDESK_IMAP_TIMEOUT = float(env("HELPDESK_IMAP_TIMEOUT", "30") or 30)
 EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", str(VAR_DIR / "mail")) or "")
 HELPDESK_SUPPORT_ADDRESS = env("HELPDESK_SUPPORT_ADDRESS", "support@localhost")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", HELPDESK_SUPPORT_ADDRESS)
