@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
 
+from tickets.models import Attachment
+
 from .models import AIResolutionAttempt, Notification, SavedReply
 
 
@@ -110,6 +112,12 @@ class NotificationAdmin(admin.ModelAdmin):
             "",
             str(payload.get("body", "")),
         ]
+        files = Attachment.objects.filter(
+            pk__in=(payload.get("data") or {}).get("attachments") or []
+        )
+        names = ", ".join(files.order_by("created_at", "name").values_list("name", flat=True))
+        if names:
+            lines += ["", f"Attached: {names}"]
         return format_html("<pre>{}</pre>", "\n".join(lines))
 
     def has_add_permission(self, request) -> bool:

@@ -6,12 +6,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import default
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
+from tickets.services.attachments import IncomingFile, incoming_bytes
 from tickets.text import html_to_text
 
 AUTO_FROM = re.compile(r"^(mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
@@ -38,6 +40,16 @@ class InboundMail:
     ignored: str = ""  # why nothing is to be created: an auto-reply, a bounce, no sender
     bounced: list[str] = field(default_factory=list)  # a bounce: the Message-IDs it reports
     bounce_reason: str = ""
+    files: list[IncomingFile] = field(default_factory=list)  # attachments and inline images
+    files_left_out: list[str] = field(default_factory=list)  # "name (12 MB): over the limit"
+
+    @property
+    def text_with_notes(self) -> str:
+        """The text, and a line for each file that was not kept, so that nobody wonders."""
+        if not self.files_left_out:
+            return self.text
+        notes = "\n".join(f"[Attachment not kept: {note}]" for note in self.files_left_out)
+        return f"{self.text}\n\n{notes}".strip()
 
 
 def mail_parse(raw: bytes) -> InboundMail:
@@ -56,7 +68,61 @@ def mail_parse(raw: bytes) -> InboundMail:
     mail.ignored = _ignored(message, sender)
     if mail.ignored == "bounce":
         mail.bounced, mail.bounce_reason = _bounce(message)
+    elif not mail.ignored:
+        body = message.get_body(preferencelist=("plain", "html"))
+        found: list[tuple[str, bytes, str]] = []
+        _collect_files(message, body, found)
+        mail.files, mail.files_left_out = _within_limits(found)
     return mail
+
+
+def _collect_files(part: MIMEPart, body: MIMEPart | None, found: list) -> None:
+    """The files of a mail, however deep its multiparts nest: parts with a file name or sent as
+    attachments, inline images (with their Content-ID), a forwarded mail as an .eml file. The
+    text the comment is made of, and its other alternative, are not files."""
+    kind = part.get_content_type()
+    if kind == "message/rfc822":
+        inner = part.get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], EmailMessage):
+            subject = str(inner[0].get("Subject", "")).strip() or "forwarded mail"
+            found.append((part.get_filename() or f"{subject[:80]}.eml", inner[0].as_bytes(), ""))
+        return
+    if part.is_multipart():
+        for child in part.iter_parts():
+            _collect_files(child, body, found)
+        return
+    if part is body or kind in ("message/delivery-status", "text/rfc822-headers"):
+        return
+    name = part.get_filename()
+    content_id = str(part.get("Content-ID", "")).strip()
+    is_file = name or part.get_content_disposition() == "attachment"
+    if not is_file and (kind.startswith("text/") or not content_id):
+        return  # the other alternative of the text, or a stray text part
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return
+    found.append((name or _default_name(kind), data, content_id))
+
+
+def _default_name(kind: str) -> str:
+    main, _, sub = kind.partition("/")
+    return f"{'image' if main == 'image' else 'attachment'}.{sub or 'bin'}"[:60]
+
+
+def _within_limits(found: list[tuple[str, bytes, str]]) -> tuple[list[IncomingFile], list[str]]:
+    """The files within the per-file size and per-message count limits, and a note for each
+    one left out (a mail cannot be refused with a 413 the way an upload is: it is kept)."""
+    kept: list[IncomingFile] = []
+    left_out: list[str] = []
+    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
+    for name, data, content_id in found:
+        if len(data) > limit:
+            left_out.append(f"{name} ({filesizeformat(len(data))}): over the limit")
+        elif len(kept) >= settings.HELPDESK_ATTACHMENT_MAX_FILES:
+            left_out.append(f"{name}: too many files in one mail")
+        else:
+            kept.append(incoming_bytes(name=name, data=data, content_id=content_id))
+    return kept, left_out
 
 
 def _text(message: EmailMessage) -> str:
@@ -178,10 +244,16 @@ def provider_form_parse(raw: bytes, content_type: str) -> InboundMail:
     if not form.is_multipart():
         raise NotAMail("not a multipart form")
     fields: dict[str, str] = {}
+    found: list[tuple[str, bytes, str]] = []
     for part in form.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str) or part.get_filename():
-            continue  # attachments are not taken in yet
+        if part.get_filename():  # Mailgun's attachment-1..n, SendGrid's attachment1..n
+            data = part.get_payload(decode=True)
+            if isinstance(data, bytes):
+                found.append((str(part.get_filename()), data, ""))
+            continue
+        if not isinstance(name, str):
+            continue
         content = part.get_content()
         fields[name.lower()] = (
             content if isinstance(content, str) else content.decode("utf-8", "replace")
@@ -208,6 +280,8 @@ def provider_form_parse(raw: bytes, content_type: str) -> InboundMail:
         references=(fields.get("references") or str(headers.get("References", ""))).split(),
     )
     mail.ignored = _ignored(headers, mail.sender)
+    if not mail.ignored:
+        mail.files, mail.files_left_out = _within_limits(found)
     return mail
 
 

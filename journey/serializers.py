@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.roles import is_staff_role
 from tickets import text
-from tickets.models import AuthorKind, Comment, Ticket
+from tickets.models import Attachment, AuthorKind, Comment, Ticket
 
 
 class CleanCharField(serializers.CharField):
@@ -187,6 +189,39 @@ class AgentRefSerializer(serializers.Serializer):
         ref_name = "AgentRef"
 
 
+class AttachmentOutputSerializer(serializers.ModelSerializer):
+    """A file of a ticket or comment; `url` downloads it with the same access as the ticket."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        ref_name = "Attachment"
+        fields = ["id", "name", "size", "content_type", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("api-attachment", args=[attachment.pk])
+        request = self.context.get("request")
+        if request is not None:
+            return request.build_absolute_uri(path)
+        return f"{settings.HELPDESK_PUBLIC_URL.rstrip('/')}{path}"
+
+
+TICKET_FILES = "ticket_files"  # the prefetched files of the ticket itself (not its comments')
+
+
+def with_ticket_files(tickets: Any) -> None:
+    prefetch_related_objects(
+        list(tickets),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.filter(comment__isnull=True),
+            to_attr=TICKET_FILES,
+        ),
+    )
+
+
 class TicketOutputSerializer(serializers.ModelSerializer):
     """A ticket as a customer sees it."""
 
@@ -202,6 +237,7 @@ class TicketOutputSerializer(serializers.ModelSerializer):
     assigned_agent = AgentRefSerializer(read_only=True, allow_null=True)
     context = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # a field named `context`
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -232,8 +268,17 @@ class TicketOutputSerializer(serializers.ModelSerializer):
             "updated_at",
             "resolved_at",
             "closed_at",
+            "attachments",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AttachmentOutputSerializer(many=True))
+    def get_attachments(self, ticket: Ticket) -> Any:
+        files = getattr(ticket, TICKET_FILES, None)
+        if files is None:
+            files = ticket.attachments.filter(comment__isnull=True)
+        context: dict = getattr(self.root, "_context", {})  # not the field named `context`
+        return AttachmentOutputSerializer(files, many=True, context=context).data
 
 
 class StaffTicketOutputSerializer(TicketOutputSerializer):
@@ -245,23 +290,26 @@ class StaffTicketOutputSerializer(TicketOutputSerializer):
         read_only_fields = fields
 
 
-def ticket_output(ticket: Ticket, *, user) -> dict:
+def ticket_output(ticket: Ticket, *, user, request=None) -> dict:
     serializer = StaffTicketOutputSerializer if is_staff_role(user) else TicketOutputSerializer
-    return serializer(ticket).data
+    return serializer(ticket, context={"request": request}).data
 
 
-def ticket_list_output(tickets, *, user) -> Any:
+def ticket_list_output(tickets, *, user, request=None) -> Any:
     serializer = StaffTicketOutputSerializer if is_staff_role(user) else TicketOutputSerializer
-    return serializer(tickets, many=True).data
+    tickets = list(tickets)
+    with_ticket_files(tickets)
+    return serializer(tickets, many=True, context={"request": request}).data
 
 
 class CommentOutputSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    attachments = AttachmentOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Comment
         ref_name = "Comment"
-        fields = ["id", "body", "author_kind", "author", "internal", "created_at"]
+        fields = ["id", "body", "author_kind", "author", "internal", "created_at", "attachments"]
         read_only_fields = fields
 
     def get_author(self, comment: Comment) -> str | None:

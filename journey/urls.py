@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.views import APIView
 
 from .api.actions import TicketCorrectApi, TicketReassignApi, TicketStatusApi
+from .api.attachments import AttachmentDownloadApi
 from .api.comments import TicketCommentsApi
 from .api.tickets import TicketDetailApi, TicketListCreateApi
 from .mail_webhook import InboundMailApi
@@ -21,6 +22,7 @@ V1 = [
     ("v1/tickets/<str:ticket_id>/status/", TicketStatusApi, "api-ticket-status"),
     ("v1/tickets/<str:ticket_id>/reassign/", TicketReassignApi, "api-ticket-reassign"),
     ("v1/tickets/<str:ticket_id>/correct/", TicketCorrectApi, "api-ticket-correct"),
+    ("v1/attachments/<str:attachment_id>/", AttachmentDownloadApi, "api-attachment"),
 ]
 
 

@@ -48,17 +48,28 @@ def outgoing_headers(*, ticket: Ticket, comment: Comment | None) -> dict[str, st
 
 def ticket_for_reply(*, in_reply_to: str, references: list[str], subject: str) -> Ticket | None:
     """The ticket a received mail answers: by a Message-ID it names, else by the subject's token.
-    A reply to a merged ticket lands on the ticket it was merged into (when merging exists)."""
+    A reply to a merged ticket lands on the ticket it was merged into."""
     named = [mid for mid in [in_reply_to, *reversed(references)] if mid]
     if named:
         found = MailMessage.objects.filter(message_id__in=named).select_related("ticket").first()
         if found is not None:
-            return found.ticket
+            return _merge_target(found.ticket)
     token = TOKEN.search(subject or "")
     if token:
-        ref = token.group(1).lower()
-        return _by_ref(ref)
+        ticket = _by_ref(token.group(1).lower())
+        return _merge_target(ticket) if ticket is not None else None
     return None
+
+
+def _merge_target(ticket: Ticket, *, hops: int = 10) -> Ticket:
+    """The ticket a merged one was folded into, following merges of merges (a bounded walk: a
+    cycle, which merging never makes, cannot hang it)."""
+    while ticket.merged_into_id is not None and hops > 0:
+        target = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+        if target is None:
+            break
+        ticket, hops = target, hops - 1
+    return ticket
 
 
 def _by_ref(ref: str) -> Ticket | None:

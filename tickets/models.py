@@ -173,6 +173,10 @@ class Ticket(models.Model):
     # Stored by the ingestion fast path, not yet routed: the deferred intake's work list (the
     # database is the queue, so a ticket survives a lost task or a dead worker).
     intake_pending = models.BooleanField(default=False)
+    # A duplicate folded into another ticket: it is closed, and replies to its thread land there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -246,6 +250,41 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_kind} on {self.ticket_id}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Where a file lies in the storage: by ticket, under a random name (the customer's file
+    name is kept in the row, never trusted as a path)."""
+    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file a customer or an agent sent with a ticket or a comment, from any channel. Its bytes
+    are in the default storage; downloads pass the ticket's access check and are always served
+    as attachments, never inline."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    # null: sent with the ticket itself (its first message)
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    name = models.CharField(max_length=255)  # the sender's file name, cleaned
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)  # sniffed from the bytes, not declared
+    content_id = models.CharField(max_length=255, blank=True)  # a mail's inline image (cid:)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "name"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="attachment_ticket")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class TicketEvent(models.Model):

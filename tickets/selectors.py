@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from core.roles import MANAGERS_GROUP, agent_profile, user_role
 
-from .models import Comment, CustomerAccount, MailMessage, Ticket
+from .models import Attachment, Comment, CustomerAccount, MailMessage, Ticket
 
 AnyUser = AbstractBaseUser | AnonymousUser  # whoever made the request, signed in or not
 
@@ -62,10 +62,43 @@ def ticket_user_can_view(*, user: AnyUser, ticket: Ticket) -> bool:
 def comment_list(*, ticket: Ticket, user: AnyUser | None) -> QuerySet[Comment]:
     """The conversation as `user` may see it: internal notes only for agents and managers
     (a customer, a visitor with a status link and anyone else get public comments only)."""
-    qs = ticket.comments.select_related("author")
+    qs = ticket.comments.select_related("author").prefetch_related("attachments")
     if user_role(user) not in ("agent", "manager"):
         qs = qs.filter(internal=False)
     return qs
+
+
+def ticket_attachments(*, ticket: Ticket) -> QuerySet[Attachment]:
+    """The files sent with the ticket itself (its first message); comments carry their own."""
+    return ticket.attachments.filter(comment__isnull=True)
+
+
+def attachment_get(*, user: AnyUser | None, attachment_id: uuid.UUID | str) -> Attachment | None:
+    """A file `user` may download: one of a ticket they may see, and for anyone but agents and
+    managers never one of an internal note. None for missing, not yours and malformed ids."""
+    q = ticket_visible_q(user)
+    if q is None:
+        return None
+    try:
+        found = Attachment.objects.filter(
+            pk=attachment_id, ticket__in=Ticket.objects.filter(q).values("pk")
+        )
+        if user_role(user) not in ("agent", "manager"):
+            found = found.exclude(comment__internal=True)
+        return found.first()
+    except (ValidationError, ValueError):
+        return None
+
+
+def ticket_attachment_public(
+    *, ticket: Ticket, attachment_id: uuid.UUID | str
+) -> Attachment | None:
+    """A file of `ticket` as its customer sees it (a status-link visitor): never an internal
+    note's."""
+    try:
+        return ticket.attachments.filter(pk=attachment_id).exclude(comment__internal=True).first()
+    except (ValidationError, ValueError):
+        return None
 
 
 def comments_with_mail_original(comments: QuerySet[Comment]) -> QuerySet[Comment]:

@@ -205,7 +205,11 @@ def customer_reply_notify(*, ticket: Ticket, comment: Comment) -> list[Notificat
         dedupe=f"comment-{comment.pk}",
         title=reply_subject(ticket),
         body=body,
-        data={"comment_id": comment.pk, "mail_headers": headers},
+        data={
+            "comment_id": comment.pk,
+            "mail_headers": headers,
+            "attachments": [str(pk) for pk in comment.attachments.values_list("pk", flat=True)],
+        },
         backends=backends,
     )
 

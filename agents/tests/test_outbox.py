@@ -15,7 +15,9 @@ from agents.models import Notification, NotificationStatus
 from agents.services.notifications import notification_deliver, notifications_lost_resend
 from journey.services import comment_add
 from tickets.models import MailMessage
+from tickets.services.attachments import incoming_bytes
 from tickets.tests.factories import TicketFactory
+from tickets.tests.files import PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +72,46 @@ def test_a_reply_reaches_a_real_smtp_server_with_its_thread_headers(
     assert received["Subject"] == f"Re: {ticket.subject} [#{ticket.ref}]"
     assert received["Message-ID"] == MailMessage.objects.get(comment=comment).message_id
     assert received["In-Reply-To"] == "<q1@mail.example>"
-    assert received.get_content().strip() == "Here is the fix."
+    assert received.get_content_type() == "multipart/alternative"
+    assert received.get_body(("plain",)).get_content().strip() == "Here is the fix."
+    assert "<p>Here is the fix.</p>" in received.get_body(("html",)).get_content()
+
+
+def test_the_agents_files_reach_the_customer_attached_to_the_mail(
+    smtp, agent, settings, django_capture_on_commit_callbacks
+):
+    inbox = smtp()
+    ticket = TicketFactory(customer_email="alice@example.com", channel="email")
+    guide = incoming_bytes(name="reset-guide.pdf", data=b"%PDF-1.4\n" + b"x" * 2000)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=ticket, user=agent.user, body="The guide is attached.", files=[guide])
+
+    [received] = inbox.received
+    assert received.get_content_type() == "multipart/mixed"
+    assert received.get_body(("plain",)).get_content().strip() == "The guide is attached."
+    [part] = list(received.iter_attachments())
+    assert part.get_filename() == "reset-guide.pdf"
+    assert part.get_content_type() == "application/pdf"
+    assert part.get_content() == b"%PDF-1.4\n" + b"x" * 2000
+
+
+def test_files_too_large_for_one_mail_are_named_in_it_not_attached(
+    smtp, agent, settings, django_capture_on_commit_callbacks
+):
+    inbox = smtp()
+    settings.HELPDESK_MAIL_ATTACHMENTS_MAX_BYTES = 3000
+    ticket = TicketFactory(customer_email="alice@example.com", channel="email")
+    files = [
+        incoming_bytes(name="small.png", data=PNG),
+        incoming_bytes(name="big.zip", data=b"PK\x03\x04" + b"z" * 5000),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=ticket, user=agent.user, body="Two files.", files=files)
+
+    [received] = inbox.received
+    assert [p.get_filename() for p in received.iter_attachments()] == ["small.png"]
+    text = received.get_body(("plain",)).get_content()
+    assert "Not attached, too large for mail: big.zip (4.9\xa0KB)" in text
 
 
 def test_a_refusing_server_delays_the_mail_and_nothing_is_lost_or_sent_twice(smtp, agent):

@@ -146,10 +146,42 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+# Attachments are files in the default storage: local files under MEDIA_ROOT, or any
+# S3-compatible store (AWS, MinIO, Ceph, R2...) through django-storages when a bucket is named.
+# They are never served from MEDIA_URL: every download goes through the ticket's access check.
+MEDIA_ROOT = Path(env("HELPDESK_MEDIA_ROOT", str(VAR_DIR / "media")) or "")
+HELPDESK_ATTACHMENT_S3_BUCKET = env("HELPDESK_ATTACHMENT_S3_BUCKET")
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+if HELPDESK_ATTACHMENT_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": HELPDESK_ATTACHMENT_S3_BUCKET,
+            "endpoint_url": env("HELPDESK_ATTACHMENT_S3_ENDPOINT_URL"),
+            "region_name": env("HELPDESK_ATTACHMENT_S3_REGION"),
+            "access_key": env("HELPDESK_ATTACHMENT_S3_ACCESS_KEY"),
+            "secret_key": env("HELPDESK_ATTACHMENT_S3_SECRET_KEY"),
+            "location": env("HELPDESK_ATTACHMENT_S3_PREFIX", "attachments"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+# One attachment over this is refused (API and forms: 413; mail: the file is left out and
+# the comment says so). A message takes at most HELPDESK_ATTACHMENT_MAX_FILES files.
+HELPDESK_ATTACHMENT_MAX_BYTES = int(
+    env("HELPDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)) or 0
+)
+HELPDESK_ATTACHMENT_MAX_FILES = int(env("HELPDESK_ATTACHMENT_MAX_FILES", "10") or 10)
+# The files one outgoing mail carries in all; the rest are named in the mail, not attached.
+HELPDESK_MAIL_ATTACHMENTS_MAX_BYTES = int(
+    env("HELPDESK_MAIL_ATTACHMENTS_MAX_BYTES", str(20 * 1024 * 1024)) or 0
+)
+# Uploads over 2.5 MB go to a temporary file, not memory (Django's default, stated).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,6 +1,8 @@
 """The test suite: real PostgreSQL and Redis, fast hashing, mail kept in memory."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpdesk")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -20,3 +22,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min", "webhook": "100000/min"},
 }
+# Attachments of the test run go to a fresh folder, never var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="helpdesk-test-media-"))

@@ -1,7 +1,12 @@
+import json
+
+from rest_framework import serializers
+
 from core.exceptions import NotAllowed, NotFound
 from core.roles import is_staff_role
 from tickets.models import Ticket
 from tickets.selectors import ticket_get
+from tickets.services.attachments import IncomingFile
 
 
 def visible_ticket(request, ticket_id) -> Ticket:
@@ -18,3 +23,23 @@ def staff_ticket(request, ticket_id) -> Ticket:
     if not is_staff_role(request.user):
         raise NotAllowed("Only agents and managers can do this.")
     return ticket
+
+
+def uploaded_files(request) -> list[IncomingFile]:
+    """The `files` of a multipart request (none for JSON)."""
+    return [IncomingFile(name=f.name or "", content=f) for f in request.FILES.getlist("files")]
+
+
+def form_fields(request, *, json_fields: tuple[str, ...] = ()) -> dict:
+    """The request's fields as a serializer takes them: a JSON body as it is; a multipart form's
+    fields without its files, the `json_fields` (e.g. the mobile `context`) decoded from JSON."""
+    if not hasattr(request.data, "getlist"):
+        return request.data
+    data: dict = {k: request.data.get(k) for k in request.data if k != "files"}
+    for name in json_fields:
+        if isinstance(data.get(name), str):
+            try:
+                data[name] = json.loads(data[name])
+            except ValueError as exc:
+                raise serializers.ValidationError({name: ["Give a JSON object."]}) from exc
+    return data

@@ -5,7 +5,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.api.base import ApiView
+from core.api.jsonbody import LimitedJSONParser
 from core.api.pagination import Pagination, page_serializer
+from core.api.uploads import LimitedMultiPartParser
 from core.exceptions import NotAllowed
 from core.roles import user_role
 from journey.serializers import (
@@ -21,7 +23,8 @@ from journey.services.intake import ticket_submit
 from tickets.models import Channel, Priority, Status
 from tickets.selectors import ticket_list
 
-from .common import visible_ticket
+from .comments import FILES_NOTE
+from .common import form_fields, uploaded_files, visible_ticket
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY = re.compile(r"[\x21-\x7e]{1,100}")
@@ -29,7 +32,10 @@ _ROLE_NOTE = "Customers get their own tickets only; `suggested_reply` is shown t
 
 
 class TicketListCreateApi(ApiView):
-    """`GET` lists the tickets the caller may see; `POST` opens a ticket (customers)."""
+    """`GET` lists the tickets the caller may see; `POST` opens a ticket (customers), with files
+    when posted as a multipart form."""
+
+    parser_classes = [LimitedJSONParser, LimitedMultiPartParser]
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -47,6 +53,15 @@ class TicketListCreateApi(ApiView):
         class Meta:
             ref_name = "TicketCreateInput"
 
+    class FormInputSerializer(serializers.Serializer):
+        subject = serializers.CharField()
+        body = serializers.CharField()
+        context = serializers.CharField(required=False, help_text="The mobile context as JSON.")  # type: ignore[assignment]  # a field named `context`
+        files = serializers.ListField(child=serializers.FileField(), required=False)
+
+        class Meta:
+            ref_name = "TicketCreateForm"
+
     @extend_schema(
         operation_id="tickets_list",
         parameters=[
@@ -63,11 +78,13 @@ class TicketListCreateApi(ApiView):
         tickets = ticket_list(user=request.user, filters=filters.validated_data)
         paginator = Pagination()
         page = paginator.paginate_queryset(tickets, request, view=self)
-        return paginator.get_paginated_response(ticket_list_output(page, user=request.user))
+        return paginator.get_paginated_response(
+            ticket_list_output(page, user=request.user, request=request)
+        )
 
     @extend_schema(
         operation_id="tickets_create",
-        request=InputSerializer,
+        request={"application/json": InputSerializer, "multipart/form-data": FormInputSerializer},
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
@@ -79,13 +96,13 @@ class TicketListCreateApi(ApiView):
         ],
         responses={201: StaffTicketOutputSerializer, 200: StaffTicketOutputSerializer},
         description="Customers open tickets here. The channel is `in_app` when the context "
-        "names a platform, else `api`.",
+        "names a platform, else `api`." + FILES_NOTE,
     )
     def post(self, request):
         if user_role(request.user) != "customer":
             raise NotAllowed("Only customers open tickets through this route.")
         external_id = _idempotent_id(request)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.InputSerializer(data=form_fields(request, json_fields=("context",)))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         context = data.get("context") or {}
@@ -97,10 +114,11 @@ class TicketListCreateApi(ApiView):
             external_id=external_id,
             context=context,
             language=language_from_context(context),
+            files=uploaded_files(request),
         )
         ticket = visible_ticket(request, result.ticket.pk)
         status = 201 if result.created else 200
-        return Response(ticket_output(ticket, user=request.user), status=status)
+        return Response(ticket_output(ticket, user=request.user, request=request), status=status)
 
 
 def _idempotent_id(request) -> str | None:
@@ -124,4 +142,4 @@ class TicketDetailApi(ApiView):
     )
     def get(self, request, ticket_id: str):
         ticket = visible_ticket(request, ticket_id)
-        return Response(ticket_output(ticket, user=request.user))
+        return Response(ticket_output(ticket, user=request.user, request=request))

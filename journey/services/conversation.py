@@ -1,6 +1,8 @@
 """Replies and internal notes, and what they do to the ticket: a customer's reply resumes a
 pending ticket or reopens a resolved one (to a person, when the AI agent had resolved it)."""
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -10,19 +12,30 @@ from agents.services import notifications
 from tickets import services as tickets
 from tickets.lifecycle import CUSTOMER_REPLY_TRANSITIONS
 from tickets.models import AuthorKind, Comment, Status, Ticket
+from tickets.services.attachments import IncomingFile, attachments_check, attachments_store
 
 from .. import pipeline
 
 
 @transaction.atomic
-def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False) -> Comment:
-    """A reply or an internal note. A customer's reply resumes a pending ticket or reopens a
-    resolved one; an agent's first public reply is the ticket's first response."""
+def comment_add(
+    *,
+    ticket: Ticket,
+    user: User,
+    body: str,
+    internal: bool = False,
+    files: Sequence[IncomingFile] = (),
+) -> Comment:
+    """A reply or an internal note, with its `files`. A customer's reply resumes a pending
+    ticket or reopens a resolved one; an agent's first public reply is the ticket's first
+    response, and reaches the customer with the files."""
+    attachments_check(files)
     author_kind = tickets.author_kind_for(user, internal=internal)
     ticket = tickets.ticket_lock(ticket)
     comment = tickets.comment_write(
         ticket=ticket, author=user, author_kind=author_kind, body=body, internal=internal
     )
+    attachments_store(ticket=ticket, comment=comment, files=files, uploaded_by=user)
     if author_kind == AuthorKind.CUSTOMER:
         customer_reply_follow_up(ticket=ticket, user=user)
     elif author_kind == AuthorKind.AGENT and not internal:

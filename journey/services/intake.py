@@ -9,6 +9,8 @@ is accepted at insert speed."""
 import logging
 import time
 import uuid
+from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.conf import settings
@@ -22,6 +24,7 @@ from tickets import services as tickets
 from tickets.models import Ticket
 from tickets.selectors import customer_for_email
 from tickets.services import TicketCreateResult
+from tickets.services.attachments import IncomingFile, attachments_check, attachments_store
 
 from .. import doorbell, pipeline
 
@@ -40,8 +43,11 @@ def ticket_submit(
     language: str = "",
     priority: str | None = None,
     created_at: datetime | None = None,
+    files: Sequence[IncomingFile] = (),
 ) -> TicketCreateResult:
-    """Store the ticket once per `external_id` and take it in now (a given `priority` is kept)."""
+    """Store the ticket once per `external_id` (with its `files`) and take it in now (a given
+    `priority` is kept). A retry with the same `external_id` stores no file twice."""
+    attachments_check(files)
     with transaction.atomic():
         result = tickets.ticket_store(
             subject=subject,
@@ -57,6 +63,7 @@ def ticket_submit(
         )
         if result.created:
             ticket = result.ticket
+            attachments_store(ticket=ticket, comment=None, files=files, uploaded_by=customer)
             pipeline.ticket_intake(ticket=ticket, explicit_priority=priority is not None)
             realtime.publish(EventType.CREATED, ticket, {"status": ticket.status})
     return result
@@ -72,6 +79,7 @@ def ticket_ingest(
     context: dict | None = None,
     language: str = "",
     account: dict | None = None,
+    files: Sequence[IncomingFile] = (),
 ) -> TicketCreateResult:
     """An integration's ticket, once per `external_id`; the customer's user account is linked
     by e-mail, and `account` (plan, tier, mrr, billing_events) is stored for that e-mail before
@@ -79,16 +87,21 @@ def ticket_ingest(
     doorbell rings after the commit."""
     if account and customer_email:
         tickets.customer_account_update(email=customer_email, **account)
+    attachments_check(files)
     if settings.HELPDESK_INGEST_DEFERRED:
-        result = tickets.ticket_store_pending(
-            subject=subject,
-            body=body,
-            channel=channel,
-            customer_email=customer_email,
-            external_id=external_id,
-            context=context,
-            language=language,
-        )
+        # the ticket and its files, or neither (without files: one statement, no savepoint)
+        with transaction.atomic() if files else nullcontext():
+            result = tickets.ticket_store_pending(
+                subject=subject,
+                body=body,
+                channel=channel,
+                customer_email=customer_email,
+                external_id=external_id,
+                context=context,
+                language=language,
+            )
+            if result.created:
+                attachments_store(ticket=result.ticket, comment=None, files=files, uploaded_by=None)
         if result.created:
             transaction.on_commit(doorbell.ring)
         return result
@@ -101,6 +114,7 @@ def ticket_ingest(
         external_id=external_id,
         context=context,
         language=language,
+        files=files,
     )
 
 

@@ -16,6 +16,7 @@ from tickets import services as tickets
 from tickets.mail import ticket_for_reply
 from tickets.models import AuthorKind, Channel, Comment, MailMessage, Ticket
 from tickets.selectors import customer_for_email
+from tickets.services.attachments import attachments_store
 from tickets.text import normalise_body, normalise_line
 
 from ..mailparse import InboundMail
@@ -46,7 +47,7 @@ def mail_receive(*, mail: InboundMail) -> MailResult:
     if _flooding(mail.sender):
         logger.warning("Mail from %s dropped: over the hourly limit", mail.sender)
         return MailResult(ignored="flood")
-    body = normalise_body(mail.text, limit=settings.HELPDESK_MAX_BODY)
+    body = normalise_body(mail.text_with_notes, limit=settings.HELPDESK_MAX_BODY)
     original = normalise_body(mail.full_text, limit=settings.HELPDESK_MAX_BODY)
     original = "" if original == body else original  # kept only when something was trimmed
     ticket = ticket_for_reply(
@@ -58,12 +59,19 @@ def mail_receive(*, mail: InboundMail) -> MailResult:
         except IntegrityError:  # the same mail, taken in at this very moment
             known = MailMessage.objects.get(message_id=mail.message_id)
             return MailResult(ticket=known.ticket, comment=known.comment, created=False)
+    return _new_ticket(mail, body, original)
+
+
+@transaction.atomic
+def _new_ticket(mail: InboundMail, body: str, original: str) -> MailResult:
+    """A new ticket from the mail, with its files, keyed by the Message-ID (all or nothing)."""
     result = ticket_ingest(
         external_id=f"mail:{mail.message_id}"[:255],
         channel=Channel.EMAIL,
         subject=normalise_line(mail.subject, limit=255) or "(no subject)",
         body=body,
         customer_email=mail.sender,
+        files=mail.files,
     )
     MailMessage.objects.get_or_create(
         message_id=mail.message_id,
@@ -97,6 +105,7 @@ def _reply(ticket: Ticket, mail: InboundMail, body: str, original: str) -> MailR
     comment = tickets.comment_write(
         ticket=ticket, author=author, author_kind=AuthorKind.CUSTOMER, body=body or "(empty)"
     )
+    attachments_store(ticket=ticket, comment=comment, files=mail.files, uploaded_by=author)
     MailMessage.objects.create(
         ticket=ticket,
         comment=comment,

@@ -105,10 +105,14 @@ def test_create_with_nan_is_400(api, customer):
     assert Ticket.objects.count() == 0
 
 
-def test_create_with_form_data_is_415(api, customer):
-    response = api(customer).post(URL, {"subject": "x", "body": "y"}, format="multipart")
+def test_create_with_an_urlencoded_form_is_415(api, customer):
+    # JSON, or multipart/form-data when there are files (tests/test_api_attachments.py)
+    response = api(customer).generic(
+        "POST", URL, "subject=x&body=y", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     assert response.json()["error"] == "unsupported_media_type"
+    assert Ticket.objects.count() == 0
 
 
 def test_create_over_the_size_limit_is_413(api, customer, settings):

@@ -83,7 +83,11 @@ def test_without_a_mail_server_each_mail_is_an_eml_file_and_readable_in_the_admi
     assert first["Message-ID"] == row.message_id and first["To"] == "alice@example.com"
     assert first["In-Reply-To"] == "<first@mail.example>"
     assert first["Subject"] == f"Re: {ticket.subject} [#{ticket.ref}]"
-    assert first.get_content().strip() == "Try <b>this</b> & tell us."
+    assert first.get_body(("plain",)).get_content().strip() == "Try <b>this</b> & tell us."
+    # the HTML alternative says the same, escaped: the agent's text never becomes markup
+    assert "<p>Try &lt;b&gt;this&lt;/b&gt; &amp; tell us.</p>" in (
+        first.get_body(("html",)).get_content()
+    )
 
     staff = Client()
     staff.force_login(UserFactory(is_staff=True, is_superuser=True))
