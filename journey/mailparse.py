@@ -26,6 +26,12 @@ SIGNATURE = re.compile(
     r"^(-- ?|Sent from my [\w-]+(?: [\w-]+){0,2}|Sent from (Outlook|Mail) for \w+"
     r"|Get Outlook for \w+|Von meinem [\w-]+(?: [\w-]+){0,2} gesendet)\s*$"
 )
+# the quoted mail's header block Outlook writes (often without a rule above it): a From line
+# followed by its Sent (or Date) line
+HEADER_FROM = re.compile(r"^(From|Von|De): \S")
+HEADER_SENT = re.compile(r"^(Sent|Date|Gesendet|Datum|Envoyé|Enviado): \S")
+# in an attribution line above a quote that ends in a colon: "Quoting Ann <ann@x.example>:"
+ADDRESS = re.compile(r"[\w.+-]@[\w-]+\.\w")
 
 
 @dataclass
@@ -131,15 +137,46 @@ def _text(message: EmailMessage) -> str:
         return ""
     content = part.get_content()
     text = content if isinstance(content, str) else content.decode("utf-8", "replace")
-    return html_to_text(text) if part.get_content_subtype() == "html" else text
+    if part.get_content_subtype() == "html":
+        return html_to_text(text, source_breaks=False)
+    if str(part.get_param("format", "")).lower() == "flowed":
+        return _unflowed(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+    return text
+
+
+def _unflowed(text: str, *, delsp: bool) -> str:
+    """RFC 3676 `format=flowed`: a line ending in a space goes on in the next line of the same
+    quote depth (that space dropped too with `DelSp=yes`); a line's first space after its quote
+    marks is stuffing; the signature line `-- ` is never flowed."""
+    lines: list[tuple[int, str]] = []
+    flowing = False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:].removeprefix(" ")
+        if flowing and lines[-1][0] == depth:
+            lines[-1] = (depth, lines[-1][1] + content)
+        else:
+            lines.append((depth, content))
+        flowing = content.endswith(" ") and content != "-- "
+        if flowing and delsp:
+            lines[-1] = (depth, lines[-1][1][:-1])
+    return "\n".join(
+        f"{'>' * depth} {content}" if depth and content else ">" * depth + content
+        for depth, content in lines
+    )
 
 
 def _trimmed(text: str) -> str:
     """The new part of a reply: up to the quoted history (`> ` lines, `On ... wrote:`, Outlook's
-    rule and `-----Original Message-----`) or the signature (`-- `, "Sent from my iPhone")."""
+    rule and header block, `-----Original Message-----`) or the signature (`-- `, "Sent from my
+    iPhone")."""
     kept: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    lines = text.replace("\r\n", "\n").split("\n")
+    for i, line in enumerate(lines):
         if QUOTE_HEAD.match(line.strip()) or SIGNATURE.match(line):
+            break
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if HEADER_FROM.match(line.strip()) and HEADER_SENT.match(following):
             break
         if line.startswith(">"):
             _drop_wrapped_quote_head(kept)
@@ -149,10 +186,13 @@ def _trimmed(text: str) -> str:
 
 
 def _drop_wrapped_quote_head(kept: list[str]) -> None:
-    """Gmail wraps a long `On ... <address> wrote:` over two lines: both go with the quote."""
+    """Gmail wraps a long `On ... <address> wrote:` over two lines: both go with the quote; so
+    does a line naming an address and ending in a colon just above it (Horde's `Quoting ...:`)."""
     lines = [i for i, line in enumerate(kept) if line.strip()][-2:]
     if len(lines) == 2 and QUOTE_HEAD.match(" ".join(kept[i].strip() for i in lines)):
         del kept[lines[0] :]
+    elif lines and kept[lines[-1]].rstrip().endswith(":") and ADDRESS.search(kept[lines[-1]]):
+        del kept[lines[-1] :]
 
 
 def _ignored(message: EmailMessage, sender: str) -> str:
@@ -266,7 +306,9 @@ def provider_form_parse(raw: bytes, content_type: str) -> InboundMail:
         raise NotAMail("no sender: give 'sender' or 'from'")
     full = fields.get("body-plain") or fields.get("text") or ""
     if not full and (fields.get("body-html") or fields.get("html")):
-        full = html_to_text(fields.get("body-html") or fields.get("html") or "")
+        full = html_to_text(
+            fields.get("body-html") or fields.get("html") or "", source_breaks=False
+        )
     text = _trimmed(fields.get("stripped-text") or full)  # Mailgun trims too; we trim the rest
     if not text and not fields.get("subject"):
         raise NotAMail("no subject and no text: give 'subject' and 'body-plain' or 'text'")

@@ -59,12 +59,16 @@ def looks_like_html(value: str) -> bool:
 
 
 class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, source_breaks: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skip = 0
+        self._source_breaks = source_breaks
+        self._pre = 0
 
     def handle_starttag(self, tag, attrs):
+        if tag == "pre":
+            self._pre += 1
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
@@ -77,20 +81,26 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
+        if tag == "pre":
+            self._pre = max(self._pre - 1, 0)
         if tag in _SKIP_TAGS:
             self._skip = max(self._skip - 1, 0)
         elif tag in _BLOCK_TAGS and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data):
+        if not self._source_breaks and not self._pre:
+            data = data.replace("\r", " ").replace("\n", " ")
         if not self._skip:
             self.parts.append(data)
 
 
-def html_to_text(value: str) -> str:
+def html_to_text(value: str, *, source_breaks: bool = True) -> str:
     """Plain text of an HTML fragment or document: tags and scripts gone, entities decoded,
-    blocks on their own lines."""
-    parser = _TextExtractor()
+    blocks on their own lines. `source_breaks=False` (a document known to be HTML, such as a
+    mail's text/html part): the line breaks of the source are spaces outside `<pre>`, as a
+    browser shows them; by default a text with a few tags in it keeps its own lines."""
+    parser = _TextExtractor(source_breaks=source_breaks)
     try:
         parser.feed(value)
         parser.close()
