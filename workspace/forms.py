@@ -2,10 +2,48 @@
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from agents.models import Agent
 from tickets.lifecycle import AGENT_TRANSITIONS
 from tickets.models import Category, Priority, Queue
+from tickets.services.attachments import IncomingFile
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (Django's documented pattern), each within the attachment limit;
+    cleaned into a list of the uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in uploads]
+        if len(cleaned) > settings.HELPDESK_ATTACHMENT_MAX_FILES:
+            raise forms.ValidationError(
+                f"Attach at most {settings.HELPDESK_ATTACHMENT_MAX_FILES} files."
+            )
+        limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
+        for upload in cleaned:
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    f"{upload.name} is {filesizeformat(upload.size)}; "
+                    f"the limit is {filesizeformat(limit)} per file."
+                )
+        return cleaned
+
+
+def incoming_files(form: forms.Form) -> list[IncomingFile]:
+    return [
+        IncomingFile(name=f.name or "", content=f) for f in form.cleaned_data.get("attachments", [])
+    ]
 
 
 class CommentForm(forms.Form):
@@ -15,6 +53,7 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     internal = forms.BooleanField(label="Internal note (only agents see it)", required=False)
+    attachments = MultipleFileField(label="Attach files")
 
 
 class CustomerReplyForm(forms.Form):
@@ -23,6 +62,7 @@ class CustomerReplyForm(forms.Form):
         max_length=settings.HELPDESK_MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    attachments = MultipleFileField(label="Attach files")
 
 
 class StatusForm(forms.Form):
@@ -89,6 +129,7 @@ class TicketOpenForm(forms.Form):
         max_length=settings.HELPDESK_MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+    attachments = MultipleFileField(label="Screenshots or files (optional)")
 
     def __init__(self, *args, signed_in: bool, **kwargs):
         super().__init__(*args, **kwargs)

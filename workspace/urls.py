@@ -36,6 +36,11 @@ customer_patterns = (
             customer.ticket_conversation_by_link,
             name="status-conversation",
         ),
+        path(
+            "s/<str:token>/files/<uuid:attachment_id>/",
+            customer.attachment_by_link,
+            name="status-file",
+        ),
     ],
     "customer",
 )

@@ -2,10 +2,12 @@
 
 import os
 import tempfile
-from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpdesk")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Attachments of a test run go to a fresh folder, never var/media; servers the run starts
+# (daphne, workers) inherit it through the environment.
+os.environ.setdefault("HELPDESK_MEDIA_ROOT", tempfile.mkdtemp(prefix="helpdesk-test-media-"))
 
 from .base import *  # noqa: E402,F401,F403
 from .base import REST_FRAMEWORK, VAR_DIR  # noqa: E402
@@ -22,5 +24,3 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min", "webhook": "100000/min"},
 }
-# Attachments of the test run go to a fresh folder, never var/media.
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="helpdesk-test-media-"))

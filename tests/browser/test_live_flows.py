@@ -259,3 +259,55 @@ def test_a_mailed_reply_arrives_live_trimmed_with_the_full_mail_a_click_away(
     original.get_by_text("Full mail as received").click()
     expect(original.locator(".msg-body")).to_contain_text("> Please sign out and in again.")
     shot(page, "10-mail-reply-full-original")
+
+
+def test_a_screenshot_attached_in_the_workspace_and_on_the_customer_page(
+    daphne_server, page, browser, people, shot, tmp_path
+):
+    """The agent sends a guide with their reply and the customer answers with a screenshot:
+    each sees the other's file in the conversation, live, and downloads it with a click."""
+    from tickets.tests.files import PDF, PNG
+
+    agent, customer, _ = people
+    ticket = TicketFactory(customer=customer, customer_email="cara@example.com", channel="web")
+    guide = tmp_path / "reset-guide.pdf"
+    guide.write_bytes(PDF)
+    screenshot = tmp_path / "error-screen.png"
+    screenshot.write_bytes(PNG)
+
+    customer_context = browser.new_context()
+    customer_page = customer_context.new_page()
+    _login(customer_page, daphne_server, customer.username)
+    customer_page.goto(f"{daphne_server}/support/tickets/{ticket.pk}/")
+    expect(customer_page.locator("body[data-live=connected]")).to_have_count(1)
+
+    _login(page, daphne_server, agent.user.username)
+    page.goto(f"{daphne_server}/workspace/tickets/{ticket.pk}/")
+    expect(page.locator("body[data-live=connected]")).to_have_count(1)
+    page.get_by_label("Reply or internal note").fill("The guide shows each step.")
+    page.get_by_label("Attach files").set_input_files(str(guide))
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#conversation")).to_contain_text("reset-guide.pdf")
+    expect(page.get_by_label("Attach files")).to_have_value("")  # a fresh box after sending
+
+    theirs = customer_page.locator("#conversation")
+    expect(theirs.get_by_role("link", name="reset-guide.pdf")).to_be_visible(timeout=10_000)
+    with customer_page.expect_download() as got:
+        theirs.get_by_role("link", name="reset-guide.pdf").click()
+    assert open(got.value.path(), "rb").read() == PDF
+
+    customer_page.get_by_label("Your reply").fill("Still this error:")
+    customer_page.get_by_label("Attach files (screenshots, documents)").set_input_files(
+        str(screenshot)
+    )
+    customer_page.get_by_role("button", name="Send reply").click()
+    expect(theirs).to_contain_text("error-screen.png")
+    shot(customer_page, "11-customer-attached-screenshot")
+
+    ours = page.locator("#conversation")
+    expect(ours.get_by_role("link", name="error-screen.png")).to_be_visible(timeout=10_000)
+    with page.expect_download() as got:
+        ours.get_by_role("link", name="error-screen.png").click()
+    assert got.value.suggested_filename == "error-screen.png"
+    assert open(got.value.path(), "rb").read() == PNG
+    shot(page, "12-workspace-customer-screenshot")

@@ -11,11 +11,12 @@ from journey import services
 from tickets.selectors import (
     comment_list,
     comments_with_mail_original,
+    ticket_attachments,
     ticket_get,
     ticket_mail_original,
 )
 
-from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm
+from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm, incoming_files
 from ..selectors import LIST_LIMIT, VIEWS, customer_previous_tickets, queues_for, worklist
 from .common import form_result, staff_required
 
@@ -76,6 +77,7 @@ def _conversation_context(request, ticket) -> dict:
     return {
         "ticket": ticket,
         "comments": comments_with_mail_original(comment_list(ticket=ticket, user=request.user)),
+        "ticket_files": ticket_attachments(ticket=ticket),
         "ticket_original": ticket_mail_original(ticket=ticket),
     }
 
@@ -110,7 +112,7 @@ def ticket_facts(request, ticket_id):
 @require_POST
 def ticket_comment(request, ticket_id):
     ticket = _ticket_or_404(request, ticket_id)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, request.FILES)
     error = None
     if form.is_valid():
         try:
@@ -119,6 +121,7 @@ def ticket_comment(request, ticket_id):
                 user=request.user,
                 body=form.cleaned_data["body"],
                 internal=form.cleaned_data["internal"],
+                files=incoming_files(form),
             )
             form = CommentForm()
         except ApplicationError as exc:

@@ -9,18 +9,25 @@ from agents.services.notifications import notification_enqueue
 from core.exceptions import ApplicationError
 from core.roles import user_role
 from journey import services
+from journey.api.attachments import attachment_response
 from tickets.access import status_token_make
 from tickets.models import Channel
-from tickets.selectors import comment_list, ticket_get, ticket_list
+from tickets.selectors import (
+    comment_list,
+    ticket_attachment_public,
+    ticket_attachments,
+    ticket_get,
+    ticket_list,
+)
 
-from ..forms import CustomerReplyForm, TicketOpenForm
+from ..forms import CustomerReplyForm, TicketOpenForm, incoming_files
 from ..selectors import ticket_for_status_token
 from .common import customer_required, form_result
 
 
 def ticket_open(request):
     signed_in = user_role(request.user) != "anonymous"
-    form = TicketOpenForm(request.POST or None, signed_in=signed_in)
+    form = TicketOpenForm(request.POST or None, request.FILES or None, signed_in=signed_in)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         result = services.ticket_submit(
@@ -29,6 +36,7 @@ def ticket_open(request):
             channel=Channel.WEB,
             customer=request.user if signed_in else None,
             customer_email="" if signed_in else data["email"],
+            files=incoming_files(form),
         )
         ticket = result.ticket
         if signed_in:
@@ -67,7 +75,12 @@ def _own_ticket(request, ticket_id):
 def _page_context(ticket, *, token: str = "") -> dict:
     # Even a staff member looking at their own request sees it as the customer does.
     comments = comment_list(ticket=ticket, user=None)
-    return {"ticket": ticket, "comments": comments, "token": token}
+    return {
+        "ticket": ticket,
+        "comments": comments,
+        "token": token,
+        "ticket_files": ticket_attachments(ticket=ticket),
+    }
 
 
 @customer_required
@@ -88,11 +101,16 @@ def ticket_conversation(request, ticket_id):
 @require_POST
 def ticket_reply(request, ticket_id):
     ticket = _own_ticket(request, ticket_id)
-    form = CustomerReplyForm(request.POST)
+    form = CustomerReplyForm(request.POST, request.FILES)
     error = None
     if form.is_valid():
         try:
-            services.comment_add(ticket=ticket, user=request.user, body=form.cleaned_data["body"])
+            services.comment_add(
+                ticket=ticket,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                files=incoming_files(form),
+            )
             form = CustomerReplyForm()
         except ApplicationError as exc:
             error = exc
@@ -121,3 +139,15 @@ def ticket_status_by_link(request, token):
 def ticket_conversation_by_link(request, token):
     ticket = _token_ticket(token)
     return render(request, "customer/_conversation.html", _page_context(ticket, token=token))
+
+
+def attachment_by_link(request, token, attachment_id):
+    """A file of the ticket a status link names, as its customer sees it (no internal note's)."""
+    ticket = _token_ticket(token)
+    attachment = ticket_attachment_public(ticket=ticket, attachment_id=attachment_id)
+    if attachment is None:
+        raise Http404
+    try:
+        return attachment_response(attachment)
+    except ApplicationError as exc:
+        raise Http404 from exc
