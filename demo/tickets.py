@@ -16,9 +16,11 @@ from agents.models import Agent
 from core.exceptions import ApplicationError
 from journey import services
 from tickets.models import Category, Channel, Queue, Status, Ticket
+from tickets.services.attachments import incoming_bytes
 
 from . import texts
 from .clock import Clock, frozen_clock
+from .screenshot import error_screenshot
 
 DEMO_PREFIX = "demo-"
 DAYS = 30
@@ -258,8 +260,15 @@ class _Walker:
         if p.target == Status.PENDING_CUSTOMER:
             return ticket
         self._later(60, 1200)
+        reply = rng.choice(texts.CUSTOMER_REPLIES[lang])
+        sends_screenshot = reply == texts.CUSTOMER_REPLIES[lang][0]  # "Here you go, …"
         services.comment_add(
-            ticket=ticket, user=p.customer, body=rng.choice(texts.CUSTOMER_REPLIES[lang])
+            ticket=ticket,
+            user=p.customer,
+            body=reply,
+            files=[incoming_bytes(name="screenshot.png", data=error_screenshot())]
+            if sends_screenshot
+            else (),
         )
         self._later(30, 600)
         services.comment_add(ticket=ticket, user=user, body=texts.AGENT_RESOLUTIONS[lang])

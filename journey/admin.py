@@ -5,10 +5,11 @@ import json
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html
 
 from core.exceptions import ApplicationError
-from tickets.models import OPEN_STATUSES, Comment, Status, Ticket, TicketEvent
+from tickets.models import OPEN_STATUSES, Attachment, Comment, Status, Ticket, TicketEvent
 
 from .models import Mailbox
 from .services.changes import ticket_correct
@@ -30,6 +31,26 @@ class CommentInline(admin.TabularInline):
     fields = ("created_at", "author_kind", "author", "internal", "body")
     readonly_fields = fields
     ordering = ("created_at", "id")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    """The ticket's files (read-only); each downloads through the API's access check."""
+
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "download", "size", "content_type", "comment", "uploaded_by")
+    readonly_fields = fields
+    ordering = ("created_at", "name")
+
+    @admin.display(description="file")
+    def download(self, obj: Attachment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("api-attachment", args=[obj.pk]), obj.name
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -110,7 +131,7 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("queue", "category", "assigned_agent__user")
     list_per_page = 50
-    inlines = (CommentInline, TicketEventInline)
+    inlines = (CommentInline, AttachmentInline, TicketEventInline)
     actions = ("close_resolved",)
     # Only the routing outcome is editable, and saving it is a correction (see save_model).
     editable = ("queue", "category", "priority")

@@ -75,6 +75,8 @@ def test_saving_routing_fields_records_a_correction(admin_client, objects):
             "events-INITIAL_FORMS": "1",
             "events-0-id": objects[TicketEvent].pk,
             "events-0-ticket": ticket.pk,
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -98,3 +100,18 @@ def test_close_resolved_action_uses_the_lifecycle(admin_client, objects, agent):
     still_open.refresh_from_db()
     assert ticket.status == Status.CLOSED
     assert still_open.status == Status.IN_PROGRESS
+
+
+def test_ticket_page_lists_its_files_with_a_checked_download_link(admin_client, objects, agent):
+    from tickets.services.attachments import incoming_bytes
+
+    ticket = objects[Ticket]
+    comment = services.comment_add(
+        ticket=ticket,
+        user=agent.user,
+        body="log attached",
+        files=[incoming_bytes(name="<i>app.log", data=b"trace")],
+    )
+    attachment = comment.attachments.get()
+    html = admin_client.get(admin_url(Ticket, "change", ticket.pk)).content.decode()
+    assert f'href="/api/v1/attachments/{attachment.pk}/">_i_app.log</a>' in html
