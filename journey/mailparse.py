@@ -131,12 +131,22 @@ def _within_limits(found: list[tuple[str, bytes, str]]) -> tuple[list[IncomingFi
     return kept, left_out
 
 
+def _decoded(part: MIMEPart) -> str:
+    """A text part's content; a charset Python does not know is read as UTF-8, bad bytes
+    replaced, rather than losing the mail."""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):
+        raw = part.get_payload(decode=True)
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return content if isinstance(content, str) else content.decode("utf-8", "replace")
+
+
 def _text(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
-    text = content if isinstance(content, str) else content.decode("utf-8", "replace")
+    text = _decoded(part)
     if part.get_content_subtype() == "html":
         return html_to_text(text, source_breaks=False)
     if str(part.get_param("format", "")).lower() == "flowed":
@@ -264,8 +274,7 @@ def _headers_of(part: EmailMessage) -> EmailMessage | None:
         inner = part.get_payload()
         first = inner[0] if isinstance(inner, list) and inner else None
         return first if isinstance(first, EmailMessage) else None
-    content = part.get_content()
-    text = content if isinstance(content, str) else content.decode("utf-8", "replace")
+    text = _decoded(part)
     parsed = message_from_bytes(text.strip().encode("utf-8", "replace") + b"\n\n", policy=default)
     return parsed if isinstance(parsed, EmailMessage) else None
 
@@ -294,10 +303,7 @@ def provider_form_parse(raw: bytes, content_type: str) -> InboundMail:
             continue
         if not isinstance(name, str):
             continue
-        content = part.get_content()
-        fields[name.lower()] = (
-            content if isinstance(content, str) else content.decode("utf-8", "replace")
-        )
+        fields[name.lower()] = _decoded(part)
     headers = _provider_headers(fields)
     sender = parseaddr(fields.get("sender") or fields.get("from") or str(headers.get("From", "")))[
         1

@@ -127,3 +127,39 @@ def test_a_reply_to_a_merged_tickets_thread_lands_on_the_ticket_it_was_merged_in
         assert response.json()["ticket_id"] == str(target.pk)
     assert target.comments.count() == 2 and source.comments.count() == 0
     assert Ticket.objects.count() == 2
+
+
+BROKEN = [
+    # raw 8-bit bytes in headers and body, no charset declared anywhere
+    b"From: J\xf6rg <jorg@example.com>\r\nSubject: Gr\xfc\xdfe\r\nMessage-ID: <b1@x>\r\n\r\n"
+    b"Kaputt: \xe4\xf6\xfc\r\n",
+    # a malformed encoded-word, a Date that is no date, an unknown charset
+    b"From: alice@example.com\r\nSubject: =?utf-8?B?broken?=\r\nDate: yesterday-ish\r\n"
+    b"Message-ID: <b2@x>\r\nContent-Type: text/plain; charset=x-unknown-42\r\n\r\nHello\r\n",
+    # a multipart without its closing boundary, a base64 part with bad padding
+    b"From: alice@example.com\r\nSubject: cut\r\nMessage-ID: <b3@x>\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/mixed; boundary="zz"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\n'
+    b"Part one\r\n--zz\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+    b'filename="x.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK===\r\n',
+    # a header line with no colon, NUL bytes in the body
+    b"From: alice@example.com\r\nThis is not a header\r\nSubject: nul\r\nMessage-ID: <b4@x>\r\n"
+    b"\r\nbefore\x00after\r\n",
+]
+
+
+@pytest.mark.parametrize("raw", BROKEN)
+def test_broken_mail_becomes_a_ticket_never_a_server_error(raw, settings):
+    settings.HELPDESK_INGEST_DEFERRED = False
+    response = post(raw)
+    assert response.status_code in (201, 202), response.content
+    if response.status_code == 201:
+        ticket = Ticket.objects.get()
+        assert ticket.channel == "email" and "\x00" not in ticket.body
+        assert post(raw).status_code == 200  # and it is taken in once
+
+
+def test_a_mail_over_the_size_limit_is_a_clear_413(settings):
+    settings.HELPDESK_MAIL_MAX_BYTES = 500
+    response = post(mail_with_files())
+    assert response.status_code == 413
+    assert Ticket.objects.count() == 0 and Attachment.objects.count() == 0
