@@ -39,6 +39,16 @@ class Agent(models.Model):
     working_hours = models.JSONField(default=default_working_hours, blank=True)
     max_tickets = models.PositiveIntegerField(default=10)
     is_available = models.BooleanField(default=True)
+    notify_on_assignment = models.BooleanField(
+        "Tell me when a ticket is assigned to me",
+        default=True,
+        help_text="By e-mail, and by push on a registered device. Never for the AI agent.",
+    )
+    notify_on_customer_reply = models.BooleanField(
+        "Tell me when a customer replies to my ticket",
+        default=True,
+        help_text="By e-mail, and by push on a registered device. Never for the AI agent.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -122,7 +132,7 @@ class PushPlatform(models.TextChoices):
 
 
 class PushDevice(models.Model):
-    """A customer's phone, for FCM (android) or APNs (ios) pushes."""
+    """A customer's (or an agent's) phone, for FCM (android) or APNs (ios) pushes."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_devices"

@@ -135,3 +135,16 @@ class TicketOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         if signed_in:
             del self.fields["email"]
+
+
+class NotificationPreferencesForm(forms.Form):
+    notify_on_assignment = forms.BooleanField(
+        required=False,
+        label="A ticket is assigned to me",
+        help_text="By e-mail, and by push on a phone where I use the app.",
+    )
+    notify_on_customer_reply = forms.BooleanField(
+        required=False,
+        label="A customer replies to a ticket assigned to me",
+        help_text="The mail quotes the customer's reply; internal notes are never sent.",
+    )

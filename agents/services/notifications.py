@@ -60,6 +60,10 @@ def _audience(*, ticket: Ticket, audience: str) -> Audience:
         email = ticket.assigned_agent.user.email
         if email:
             result.emails.append(email)
+        phones = PushDevice.objects.filter(user_id=ticket.assigned_agent.user_id).order_by("pk")
+        for platform, token in phones.values_list("platform", "token"):
+            target = result.ios_tokens if platform == PushPlatform.IOS else result.android_tokens
+            target.append(token)
     return result
 
 

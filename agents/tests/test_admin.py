@@ -46,3 +46,10 @@ def test_agent_list_shows_open_tickets_counted_in_sql(
     with django_assert_max_num_queries(12):
         html = admin_client.get(admin_url(Agent, "changelist")).content.decode()
     assert 'class="field-open_tickets">2<' in html
+
+
+def test_agent_admin_edits_notification_preferences(admin_client, agent):
+    page = admin_client.get(admin_url(Agent, "change", agent.pk))
+    html = page.content.decode()
+    assert "Tell me when a ticket is assigned to me" in html
+    assert "Tell me when a customer replies to my ticket" in html
