@@ -4,10 +4,9 @@ Credentials come from settings: an OAuth access token for FCM and a signed provi
 (both minted outside the app; see docs/ASSIGNMENT.md). Base URLs are settings too, which is how the
 tests point them at a local fake server."""
 
-import uuid
-
 from django.conf import settings
 
+from .apns import APNsBackend
 from .base import Audience, Backend, Message, PermanentDeliveryError, http_post, json_body
 
 
@@ -24,18 +23,6 @@ def fcm_payload(message: Message) -> dict:
             "data": data,
             "android": {"priority": "high", "collapse_key": f"ticket-{message.ticket_id}"},
         }
-    }
-
-
-def apns_payload(message: Message) -> dict:
-    return {
-        "aps": {
-            "alert": {"title": message.title, "body": message.body},
-            "sound": "default",
-            "thread-id": f"ticket-{message.ticket_id}",
-        },
-        "event": message.event,
-        "ticket_id": message.ticket_id,
     }
 
 
@@ -62,26 +49,4 @@ class FCMBackend(Backend):
             raise PermanentDeliveryError(f"FCM answered {status}")
 
 
-class APNsBackend(Backend):
-    name = "apns"
-
-    def recipients(self, audience: Audience) -> list[str]:
-        return audience.ios_tokens if settings.HELPDESK_APNS_TOPIC else []
-
-    def send(self, message: Message) -> None:
-        url = f"{settings.HELPDESK_APNS_URL.rstrip('/')}/3/device/{message.recipient}"
-        status = http_post(
-            url,
-            json_body(apns_payload(message)),
-            {
-                "Content-Type": "application/json",
-                "authorization": f"bearer {settings.HELPDESK_APNS_AUTH_TOKEN}",
-                "apns-topic": settings.HELPDESK_APNS_TOPIC or "",
-                "apns-push-type": "alert",
-                "apns-priority": "10",
-                "apns-id": str(uuid.uuid5(uuid.NAMESPACE_URL, message.key)),
-                "apns-collapse-id": f"ticket-{message.ticket_id}"[:64],
-            },
-        )
-        if status >= 300:
-            raise PermanentDeliveryError(f"APNs answered {status}")
+__all__ = ["APNsBackend", "FCMBackend"]

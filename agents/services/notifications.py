@@ -22,7 +22,14 @@ from tickets.models import Channel, Comment, Ticket
 
 from ..models import Notification, NotificationStatus, PushDevice, PushPlatform
 from ..notifications import backend_named, configured_backends
-from ..notifications.base import Audience, DeliveryError, Message, PermanentDeliveryError
+from ..notifications.base import (
+    Audience,
+    DeliveryError,
+    Message,
+    PermanentDeliveryError,
+    RecipientGoneError,
+)
+from .devices import push_device_prune
 
 
 def _audience(*, ticket: Ticket, audience: str) -> Audience:
@@ -119,6 +126,10 @@ class DeliveryResult:
     retry_in: int | None = None
 
 
+PUSH_PLATFORMS = {"apns": PushPlatform.IOS, "fcm": PushPlatform.ANDROID}
+MAX_RETRY_AFTER = 24 * 3600  # a receiver's Retry-After is honoured up to a day
+
+
 def backoff_seconds(attempts: int) -> int:
     """30 s, 60 s, 120 s, ... (doubling, capped at one hour)."""
     base = getattr(settings, "HELPDESK_NOTIFICATION_BACKOFF_SECONDS", 30)
@@ -155,17 +166,33 @@ def notification_deliver(*, notification_id: int) -> DeliveryResult:
         backend.send(message)
     except DeliveryError as exc:
         row.last_error = str(exc)[:2000]
+        if isinstance(exc, RecipientGoneError):
+            _recipient_forget(row)
         if isinstance(exc, PermanentDeliveryError) or row.attempts >= max_attempts:
             row.status = NotificationStatus.FAILED
             row.save(update_fields=["attempts", "status", "last_error"])
             return DeliveryResult(sent=False)
-        delay = backoff_seconds(row.attempts)
+        delay = max(backoff_seconds(row.attempts), min(exc.retry_after or 0, MAX_RETRY_AFTER))
         row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
         return DeliveryResult(sent=False, retry_in=delay)
     row.status, row.sent_at = NotificationStatus.SENT, timezone.now()
     row.save(update_fields=["attempts", "status", "sent_at"])
     return DeliveryResult(sent=True)
+
+
+def _recipient_forget(row: Notification) -> None:
+    """The provider says a push token is dead (app uninstalled): the phone is forgotten, and the
+    rows still waiting for it fail now instead of each asking the provider again."""
+    platform = PUSH_PLATFORMS.get(row.backend)
+    if platform is None:
+        return
+    push_device_prune(platform=platform, token=row.recipient)
+    Notification.objects.filter(
+        backend=row.backend, recipient=row.recipient, status=NotificationStatus.PENDING
+    ).exclude(pk=row.pk).update(
+        status=NotificationStatus.FAILED, last_error=f"device gone: {row.last_error}"[:2000]
+    )
 
 
 def customer_resolution_notify(

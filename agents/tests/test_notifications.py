@@ -131,25 +131,6 @@ def test_fcm_http_v1_request_format(ticket, settings, fake_server):
     assert message["android"]["priority"] == "high"
 
 
-def test_apns_request_format(ticket, settings, fake_server):
-    settings.HELPDESK_APNS_URL = fake_server.url
-    settings.HELPDESK_APNS_TOPIC = "com.example.helpdesk"
-    settings.HELPDESK_APNS_AUTH_TOKEN = "provider.jwt"
-    ticket.context = {"platform": "ios", "push_token": "a1b2c3"}
-    ticket.save()
-    row = only(enqueue(ticket), "apns")
-    assert notification_deliver(notification_id=row.pk).sent
-    request = fake_server.requests[0]
-    headers = {k.lower(): v for k, v in request["headers"].items()}
-    assert request["path"] == "/3/device/a1b2c3"
-    assert headers["apns-topic"] == "com.example.helpdesk"
-    assert headers["apns-push-type"] == "alert" and headers["apns-priority"] == "10"
-    assert headers["authorization"] == "bearer provider.jwt"
-    body = fake_server.json()
-    assert body["aps"]["alert"] == {"title": "New agent", "body": "Sam is on it"}
-    assert body["ticket_id"] == str(ticket.pk)
-
-
 def test_unreachable_server_is_a_retry_not_a_crash(ticket, settings):
     settings.HELPDESK_NOTIFICATION_WEBHOOK_URL = "http://127.0.0.1:9/nothing-listens"
     row = only(enqueue(ticket), "webhook")
