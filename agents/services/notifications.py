@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.jobs import enqueue_now, enqueue_on_commit
@@ -244,20 +245,34 @@ def customer_reply_notify(*, ticket: Ticket, comment: Comment) -> list[Notificat
 LOST_AFTER = timedelta(minutes=5)
 
 
-def notifications_lost_resend(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """The outbox's safety net (beat, every 5 minutes): rows still pending whose send task was
-    lost (a dead worker, a broker restart) are queued again; sending locks the row and sends
-    only a pending one, so nothing goes out twice. Returns how many were queued."""
-    cutoff = (now or timezone.now()) - LOST_AFTER
-    lost = (
+def notifications_overdue(*, cutoff: datetime) -> QuerySet[Notification]:
+    """Pending rows due before `cutoff`, oldest due first: a row is due at its `next_attempt_at`
+    (a retry's time) or, never tried, at its creation. The partial index `notification_due` is
+    this expression over pending rows, so the sweep reads only what it sends."""
+    return (
         Notification.objects.filter(status=NotificationStatus.PENDING)
-        .filter(
-            Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .alias(due=Coalesce("next_attempt_at", "created_at"))
+        .filter(due__lt=cutoff)
+        .order_by("due")
     )
-    ids = list(lost)
+
+
+def notifications_lost_resend(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """The outbox's safety net (beat, every 5 minutes): pending rows whose send task was lost
+    (a dead worker, a broker restart) are queued again, whether the first send never ran or a
+    retry's `next_attempt_at` passed without it (Celery's countdown died with its worker). They
+    get `LOST_AFTER` of grace, since the task normally gets there first. Each queued row is
+    marked due now, so a sweep that comes again before a busy worker ran the task does not queue
+    it twice; sending locks the row and sends only a pending one, so nothing goes out twice.
+    Returns how many were queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            notifications_overdue(cutoff=now - LOST_AFTER)
+            .select_for_update(skip_locked=True)  # one being sent right now is not waited for
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
     for pk in ids:
         enqueue_now("agents.tasks.notification_send", pk)
     return len(ids)
