@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from agents.models import Notification, NotificationStatus, PushDevice
 from agents.notifications.apns import APNsBackend
-from agents.notifications.base import Message
+from agents.notifications.base import DeliveryError, Message, PermanentDeliveryError
 from agents.services.notifications import notification_deliver, notification_enqueue
 
 from .h2server import H2Server
@@ -131,9 +131,9 @@ def test_a_token_apns_calls_expired_is_minted_again_and_the_send_retried(apns, t
     now = [time.time() - 7200]
     backend = APNsBackend(clock=lambda: now[0])
     apns.answers = [(403, {}, b'{"reason":"ExpiredProviderToken"}')]
-    with pytest.raises(Exception, match="ExpiredProviderToken") as raised:
+    with pytest.raises(DeliveryError, match="ExpiredProviderToken") as raised:
         backend.send(message(1))
-    assert type(raised.value).__name__ == "DeliveryError"  # retried later, not given up
+    assert not isinstance(raised.value, PermanentDeliveryError)  # retried later, not given up
     now[0] += 1
     backend.send(message(1))
     first, second = (r["headers"]["authorization"] for r in apns.requests)
