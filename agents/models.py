@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 
 class Skill(models.Model):
@@ -123,7 +124,15 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="notification_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_status"),
+            # the lost-task sweep's query (agents.services.notifications.notifications_overdue)
+            models.Index(
+                Coalesce("next_attempt_at", "created_at"),
+                name="notification_due",
+                condition=models.Q(status="pending"),
+            ),
+        ]
 
 
 class PushPlatform(models.TextChoices):
