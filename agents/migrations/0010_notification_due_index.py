@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0008_notification_message_id'),
+        ('agents', '0009_agent_notification_preferences'),
         ('tickets', '0009_attachments_merged_into'),
     ]
 
