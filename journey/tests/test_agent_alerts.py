@@ -1,6 +1,8 @@
 """Agents hear of their own tickets: a ticket assigned to them and a customer's reply to one of
 theirs, by mail (and push), once per event, as they chose; never the AI agent, never a note."""
 
+import json
+
 import pytest
 from django.core import mail
 
@@ -127,18 +129,15 @@ def test_a_customer_reply_by_mail_mails_the_assigned_agent(
 
 
 def test_an_agent_with_a_phone_gets_a_push_too(
-    ann, queue, settings, fake_server, django_capture_on_commit_callbacks
+    ann, queue, google, django_capture_on_commit_callbacks
 ):
-    settings.HELPDESK_FCM_URL = fake_server.url
-    settings.HELPDESK_FCM_PROJECT_ID = "helpdesk-demo"
-    settings.HELPDESK_FCM_ACCESS_TOKEN = "ya29.token"
     PushDevice.objects.create(user=ann.user, platform="android", token="ann-phone")
     ticket = TicketFactory(queue=queue)
     with django_capture_on_commit_callbacks(execute=True):
         pipeline.ticket_intake(ticket=ticket)
     assert len(mails_to(ann)) == 1
-    (request,) = fake_server.requests
-    message = fake_server.json()["message"]
+    (request,) = google.sends  # through FCM HTTP v1, with a token from the service account
+    message = json.loads(request["body"])["message"]
     assert message["token"] == "ann-phone"
     assert message["data"]["event"] == "agent.assigned"
     assert ticket.ref in message["notification"]["title"]
