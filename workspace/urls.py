@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import agent, common, customer
+from .views import agent, bulk, common, customer, macros
 
 workspace_patterns = (
     [
@@ -15,6 +15,18 @@ workspace_patterns = (
         path("tickets/<uuid:ticket_id>/status/", agent.ticket_status, name="status"),
         path("tickets/<uuid:ticket_id>/reassign/", agent.ticket_reassign, name="reassign"),
         path("tickets/<uuid:ticket_id>/correct/", agent.ticket_correct, name="correct"),
+        path("tickets/<uuid:ticket_id>/macros/", macros.macro_picker, name="macros"),
+        path(
+            "tickets/<uuid:ticket_id>/macros/<int:macro_id>/",
+            macros.macro_preview,
+            name="macro-preview",
+        ),
+        path(
+            "tickets/<uuid:ticket_id>/macros/<int:macro_id>/apply/",
+            macros.macro_apply,
+            name="macro-apply",
+        ),
+        path("bulk/", bulk.tickets_bulk, name="bulk"),
     ],
     "workspace",
 )
