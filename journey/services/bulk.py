@@ -49,6 +49,8 @@ def _status_step(user: User, value: Any) -> Step:
 
 def _assign_step(user: User, value: Any) -> Step:
     agent = None
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
         agent = Agent.objects.filter(pk=value).first()
     if agent is None:

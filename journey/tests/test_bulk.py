@@ -66,7 +66,7 @@ def test_assign_queue_tags_and_macro(agent, queue, customer):
     t2 = TicketFactory(queue=queue, status="assigned", customer=customer)
     ids = [str(t1.pk), str(t2.pk)]
     client_results = [
-        tickets_bulk_apply(user=agent.user, ids=ids, action="assign", value=other.pk),
+        tickets_bulk_apply(user=agent.user, ids=ids, action="assign", value=str(other.pk)),
         tickets_bulk_apply(user=agent.user, ids=ids, action="queue", value="billing"),
         tickets_bulk_apply(
             user=agent.user, ids=ids, action="tags", value={"add": ["vip", "refund"]}
