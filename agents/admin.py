@@ -72,4 +72,4 @@ class AgentAdmin(admin.ModelAdmin):
         return ", ".join(obj.languages or []) or "—"
 
 
-from . import admin_ai  # noqa: E402,F401  (saved replies and the AI resolution log)
+from . import admin_ai  # noqa: E402,F401  (macros and the AI resolution log)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from tickets.models import Priority, Status
+
 
 class Skill(models.Model):
     name = models.CharField(max_length=100)
@@ -168,9 +170,11 @@ class AgentLoad(models.Model):
 
 
 class SavedReply(models.Model):
-    """Text written for reuse: an agent's saved reply, a queue's template, or a global answer.
-    The AI agent composes only from these (filled in for the customer at hand), never from
-    another customer's conversation. The agent tools' macros grow from this model."""
+    """A macro: text written for reuse, with actions applied along with it (status, priority,
+    queue, tags). Personal (`owner` set), a team's (`queue` set: its agents use it) or global
+    (neither). The AI agent composes only from the team and global ones marked `ai_usable`
+    (filled in for the customer at hand; their actions are for people), never from another
+    customer's conversation."""
 
     name = models.CharField(max_length=200)
     body = models.TextField(
@@ -188,7 +192,7 @@ class SavedReply(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="saved_replies",
-        help_text="Empty: every queue.",
+        help_text="Set: a team macro of this queue's agents. Empty: global (every queue).",
     )
     owner = models.ForeignKey(
         Agent,
@@ -196,8 +200,24 @@ class SavedReply(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="saved_replies",
-        help_text="Set: a personal reply of this agent (never used by the AI agent).",
+        help_text="Set: a personal macro of this agent (never used by the AI agent).",
     )
+    set_status = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=Status.choices,
+        help_text="Applying it moves the ticket here (where the lifecycle allows it).",
+    )
+    set_priority = models.CharField(max_length=10, blank=True, choices=Priority.choices)
+    set_queue = models.ForeignKey(
+        "tickets.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Applying it moves the ticket to this queue.",
+    )
+    add_tags = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=10, blank=True, help_text="Empty: any language.")
     ai_usable = models.BooleanField(default=True, help_text="The AI agent may send it.")
     is_active = models.BooleanField(default=True)
@@ -207,8 +227,15 @@ class SavedReply(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "saved replies"
+        verbose_name = "macro (saved reply)"
+        verbose_name_plural = "macros (saved replies)"
         indexes = [models.Index(fields=["queue", "is_active"], name="saved_reply_queue")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def scope(self) -> str:
+        if self.owner_id is not None:
+            return "personal"
+        return "team" if self.queue_id is not None else "global"

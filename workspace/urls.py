@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import agent, common, customer, settings
+from .views import agent, bulk, common, customer, macros, settings
 
 workspace_patterns = (
     [
@@ -16,6 +16,18 @@ workspace_patterns = (
         path("tickets/<uuid:ticket_id>/reassign/", agent.ticket_reassign, name="reassign"),
         path("tickets/<uuid:ticket_id>/correct/", agent.ticket_correct, name="correct"),
         path("settings/", settings.settings_page, name="settings"),
+        path("tickets/<uuid:ticket_id>/macros/", macros.macro_picker, name="macros"),
+        path(
+            "tickets/<uuid:ticket_id>/macros/<int:macro_id>/",
+            macros.macro_preview,
+            name="macro-preview",
+        ),
+        path(
+            "tickets/<uuid:ticket_id>/macros/<int:macro_id>/apply/",
+            macros.macro_apply,
+            name="macro-apply",
+        ),
+        path("bulk/", bulk.tickets_bulk, name="bulk"),
     ],
     "workspace",
 )
