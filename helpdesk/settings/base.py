@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Help desk
 HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET", "dev-webhook-secret")
+# Signatures with X-Helpdesk-Timestamp are refused this many seconds from now (replays). The
+# old body-only signature (no timestamp) is accepted while HELPDESK_WEBHOOK_ALLOW_UNTIMED is on
+# (the default, CONTRACT.md); turn it off once every integration sends the timestamp.
+HELPDESK_WEBHOOK_TOLERANCE_SECONDS = int(env("HELPDESK_WEBHOOK_TOLERANCE_SECONDS", "300") or 300)
+HELPDESK_WEBHOOK_ALLOW_UNTIMED = env_bool("HELPDESK_WEBHOOK_ALLOW_UNTIMED", True)
 HELPDESK_WEBHOOK_MAX_BYTES = int(env("HELPDESK_WEBHOOK_MAX_BYTES", str(256 * 1024)) or 0)
 HELPDESK_MAIL_MAX_BYTES = int(env("HELPDESK_MAIL_MAX_BYTES", str(25 * 1024 * 1024)) or 0)
 # Mail from one address beyond this many in an hour is dropped (a mail loop, abuse); 0: no limit
