@@ -199,6 +199,9 @@ REST_FRAMEWORK = {
         "webhook": env("HELPDESK_THROTTLE_WEBHOOK", "6000/min"),
     },
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # Proxies in front that append to X-Forwarded-For: rate limits (API and pages) count the
+    # address they saw. 0 (no proxy): REMOTE_ADDR only, so a client cannot pick its own address.
+    "NUM_PROXIES": int(env("HELPDESK_NUM_PROXIES", "0") or 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -244,6 +247,10 @@ HELPDESK_WEBHOOK_MAX_BYTES = int(env("HELPDESK_WEBHOOK_MAX_BYTES", str(256 * 102
 HELPDESK_MAIL_MAX_BYTES = int(env("HELPDESK_MAIL_MAX_BYTES", str(25 * 1024 * 1024)) or 0)
 # Mail from one address beyond this many in an hour is dropped (a mail loop, abuse); 0: no limit
 HELPDESK_MAIL_SENDER_HOURLY_LIMIT = int(env("HELPDESK_MAIL_SENDER_HOURLY_LIMIT", "30") or 0)
+# The public web form (/support/new/): posts an hour per client address and per e-mail address
+# (each one mails that address); 0: no limit.
+HELPDESK_WEBFORM_PER_CLIENT = int(env("HELPDESK_WEBFORM_PER_CLIENT", "10") or 0)
+HELPDESK_WEBFORM_PER_ADDRESS = int(env("HELPDESK_WEBFORM_PER_ADDRESS", "3") or 0)
 HELPDESK_MAX_SUBJECT = 255
 HELPDESK_MAX_BODY = 50_000
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")

@@ -3,7 +3,7 @@
 import sys
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, env, env_bool
+from .base import DATABASES, REST_FRAMEWORK, env, env_bool
 
 REQUIRED = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "HELPDESK_WEBHOOK_SECRET"]
 for _name in REQUIRED:
@@ -20,3 +20,5 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# nginx in front (docs/DEPLOY.md) appends the client to X-Forwarded-For: count that address.
+REST_FRAMEWORK["NUM_PROXIES"] = int(env("HELPDESK_NUM_PROXIES", "1") or 0)
