@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api import views as api_views
 from live import forward as live_forward
+from workspace.views.signin import AdminSignInForm, SignInView
+
+admin.site.login_form = AdminSignInForm  # the admin's sign-in counts failures too
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +18,7 @@ urlpatterns = [
     path("api/", include("journey.urls")),
     path("reports/", include("reports.urls")),
     path("csat/", include("workspace.urls_csat")),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("workspace.urls")),
     path("healthz", api_views.healthz, name="healthz"),

@@ -135,6 +135,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+# Sign-in (workspace and admin): failed attempts per username and per client address within a
+# window of this many seconds; past either, sign-in is refused until the window ends (0: no limit).
+HELPDESK_LOGIN_FAILURES_PER_USERNAME = int(env("HELPDESK_LOGIN_FAILURES_PER_USERNAME", "5") or 0)
+HELPDESK_LOGIN_FAILURES_PER_CLIENT = int(env("HELPDESK_LOGIN_FAILURES_PER_CLIENT", "20") or 0)
+HELPDESK_LOGIN_WINDOW_SECONDS = int(env("HELPDESK_LOGIN_WINDOW_SECONDS", "900") or 900)
 LOGIN_REDIRECT_URL = "/workspace/"
 LOGOUT_REDIRECT_URL = "/"
 
