@@ -176,6 +176,22 @@ def test_reassign_and_correct(agent_client, agent, ticket):
     assert ticket.events.filter(kind="corrected", field="priority").exists()
 
 
+def test_a_limited_agent_sending_a_ticket_away_lands_on_their_list(client, ticket, queue):
+    limited = AgentFactory(all_queues=False)
+    limited.queues.add(queue)
+    billing = QueueFactory(slug="billing", name="Billing")
+    client.force_login(limited.user)
+    url = f"/workspace/tickets/{ticket.pk}/correct/"
+    response = client.post(url, {"correct-queue": billing.pk}, **HX)
+    assert response.status_code == 200 and response["HX-Redirect"] == "/workspace/"
+    ticket.refresh_from_db()
+    assert ticket.queue == billing
+    ticket.queue = queue
+    ticket.save()
+    response = client.post(url, {"correct-queue": billing.pk})  # without JavaScript
+    assert response.status_code == 302 and response.url == "/workspace/"
+
+
 def test_customer_opens_a_ticket_and_sees_only_public_comments(customer_client, customer, agent):
     response = customer_client.post("/support/new/", {"subject": "App crashes", "body": "On start"})
     ticket = Ticket.objects.get()

@@ -1,7 +1,7 @@
 """The agent workspace: lists, the ticket page and its actions. Each action calls one service."""
 
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -14,6 +14,7 @@ from tickets.selectors import (
     ticket_attachments,
     ticket_get,
     ticket_mail_original,
+    ticket_user_can_view,
 )
 
 from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm, incoming_files
@@ -204,6 +205,15 @@ def ticket_correct(request, ticket_id):
 
 def _facts_result(request, ticket, error, form, form_name: str):
     ticket.refresh_from_db()
+    if (
+        error is None
+        and form is None
+        and not ticket_user_can_view(user=request.user, ticket=ticket)
+    ):
+        # a limited agent sent the ticket out of their queues (allowed): back to their list
+        response = HttpResponse() if request.htmx else redirect("workspace:list")
+        response["HX-Redirect"] = reverse("workspace:list")
+        return response
     context = _facts_context(request, ticket, **({form_name: form} if form is not None else {}))
     context["error_form"] = form_name if (error or form is not None) else ""
     return form_result(
