@@ -33,7 +33,7 @@ from .serializers import (
     NormalisedEmailField,
     language_from_context,
 )
-from .services.intake import ticket_ingest
+from .services.intake import RESERVED_ID_PREFIXES, ticket_ingest
 
 SIGNATURE_HEADER = "X-Helpdesk-Signature"
 TIMESTAMP_HEADER = "X-Helpdesk-Timestamp"
@@ -150,6 +150,14 @@ class IngestWebhookApi(APIView):
 
         class Meta:
             ref_name = "WebhookTicketInput"
+
+        def validate_external_id(self, value: str) -> str:
+            if value.startswith(RESERVED_ID_PREFIXES):
+                raise serializers.ValidationError(
+                    f"Must not start with {' or '.join(RESERVED_ID_PREFIXES)} "
+                    "(reserved for the app's and the mail's own ids)."
+                )
+            return value
 
     class OutputSerializer(serializers.Serializer):  # the schema of `answer()`
         ticket_id = serializers.UUIDField(source="id")

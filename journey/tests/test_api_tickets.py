@@ -4,6 +4,7 @@ import json
 import uuid
 
 import pytest
+from django.test import Client
 
 from agents.tests.factories import AgentFactory
 from tickets.models import Ticket
@@ -307,3 +308,33 @@ def test_bad_idempotency_key_is_400(api, customer, key):
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["fields"]
     assert Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("prefix", ["app", "mail"])
+def test_a_webhook_cannot_take_over_an_app_key_or_a_mail_id(api, customer, settings, prefix):
+    """Issue #17: webhook ids and the help desk's own ids (app retry keys, Message-IDs) shared
+    one namespace; a webhook posting `app:<user>:<key>` answered the customer's retry."""
+    from .webhook_helpers import payload
+    from .webhook_helpers import post as webhook_post
+
+    settings.HELPDESK_INGEST_DEFERRED = False
+    taken = f"app:{customer.pk}:retry-1" if prefix == "app" else "mail:<m1@mail.example>"
+    hostile = webhook_post(
+        Client(),
+        payload(external_id=taken, customer_email=customer.email, subject="Reset at evil.example"),
+    )
+    assert hostile.status_code == 400
+    assert "external_id" in hostile.json()["fields"]
+    assert Ticket.objects.count() == 0
+    mine = api(customer).post(
+        URL, {"subject": "Crash", "body": "On start"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1"
+    )
+    assert mine.status_code == 201 and mine.json()["subject"] == "Crash"
+
+
+def test_ordinary_webhook_ids_that_merely_contain_the_prefixes_still_work(client, settings):
+    from .webhook_helpers import payload
+    from .webhook_helpers import post as webhook_post
+
+    for external_id in ("myapp:1:2", "email-msg-app:1", "App:1:2"):
+        assert webhook_post(client, payload(external_id=external_id)).status_code == 201
