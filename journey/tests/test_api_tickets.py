@@ -195,6 +195,25 @@ def test_detail_shows_the_ticket_to_its_customer(api, customer, ticket):
     assert response.json()["queue"] == "general"
 
 
+def test_routings_view_of_a_ticket_is_for_staff_only(api, customer, agent, ticket):
+    """Issue #17: customers received `routing_reason` and `confidence` (and rule tags) through
+    the API. The keys stay (the contract's shape); their values are staff-only."""
+    ticket.routing_reason = "rule 'VIP churn risk' matched; classifier 0.41"
+    ticket.confidence = 0.41
+    ticket.tags = ["vip", "churn-risk"]
+    ticket.save()
+    seen_by_customer = [
+        api(customer).get(f"{URL}{ticket.pk}/").json(),
+        api(customer).get(URL).json()["results"][0],
+    ]
+    for data in seen_by_customer:
+        assert (data["routing_reason"], data["confidence"], data["tags"]) == (None, None, [])
+        assert "churn" not in json.dumps(data)
+    staff = api(agent.user).get(f"{URL}{ticket.pk}/").json()
+    assert staff["routing_reason"].startswith("rule 'VIP") and staff["confidence"] == 0.41
+    assert staff["tags"] == ["vip", "churn-risk"]
+
+
 @pytest.mark.parametrize("ticket_id", ["other", "missing", "not-a-uuid", "1", "%00"])
 def test_detail_is_404_for_anything_not_yours(api, customer, other_customer, ticket_id):
     theirs = TicketFactory(customer=other_customer)
