@@ -41,7 +41,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
-SECRET_KEY = env("SECRET_KEY", "dev-insecure-secret-key-change-me")
+# Published in this repository, so never secret: production refuses them (settings/production.py)
+# and `make run` keeps random ones under var/ instead (settings/local.py).
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+DEV_WEBHOOK_SECRET = "dev-webhook-secret"
+KNOWN_SECRETS = frozenset({DEV_SECRET_KEY, DEV_WEBHOOK_SECRET, "test-webhook-secret"})
+
+SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -242,7 +248,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Help desk
-HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET", "dev-webhook-secret")
+HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
 # Signatures with X-Helpdesk-Timestamp are refused this many seconds from now (replays). The
 # old body-only signature (no timestamp) is accepted while HELPDESK_WEBHOOK_ALLOW_UNTIMED is on
 # (the default, CONTRACT.md); turn it off once every integration sends the timestamp.

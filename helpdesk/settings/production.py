@@ -3,12 +3,20 @@
 import sys
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, REST_FRAMEWORK, env, env_bool
+from .base import DATABASES, KNOWN_SECRETS, REST_FRAMEWORK, env, env_bool
 
 REQUIRED = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "HELPDESK_WEBHOOK_SECRET"]
 for _name in REQUIRED:
     if not env(_name):
         sys.stderr.write(f"Missing required setting {_name}: set it in the environment.\n")
+        raise SystemExit(1)
+
+for _name in ("SECRET_KEY", "HELPDESK_WEBHOOK_SECRET", "HELPDESK_NOTIFICATION_WEBHOOK_SECRET"):
+    if env(_name) in KNOWN_SECRETS:
+        sys.stderr.write(
+            f"{_name} is a development value published with the source: set a random one "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))').\n"
+        )
         raise SystemExit(1)
 
 DEBUG = env_bool("DEBUG", False)
