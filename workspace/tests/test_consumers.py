@@ -523,3 +523,20 @@ async def test_a_foreign_origin_is_refused_even_with_a_token(ticket, customer):
         f"/ws/tickets/{ticket.pk}/?token={token}", [(b"origin", b"https://evil.example")]
     )
     assert not connected
+
+
+@pytest.mark.parametrize(
+    "frame", [{"text_data": "not json{"}, {"text_data": "[1, 2]"}, {"bytes_data": b"\x00\xff"}]
+)
+async def test_a_frame_that_is_not_a_json_object_gets_an_error_not_a_crash(ticket, agent, frame):
+    """Issue #17: a non-JSON frame from staff crashed the consumer with a traceback."""
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
+    await _next(comm, "ticket.snapshot")
+    if "bytes_data" in frame:
+        await comm.send_to(bytes_data=frame["bytes_data"])
+    else:
+        await comm.send_to(text_data=frame["text_data"])
+    assert await _next(comm, "error") == {"type": "error", "detail": "Send a JSON object."}
+    await comm.send_to(text_data="again")  # the consumer is still there
+    assert (await _next(comm, "error"))["detail"] == "Send a JSON object."
+    await comm.disconnect()
