@@ -30,3 +30,8 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 # nginx in front (docs/DEPLOY.md) appends the client to X-Forwarded-For: count that address.
 REST_FRAMEWORK["NUM_PROXIES"] = int(env("HELPDESK_NUM_PROXIES", "1") or 0)
+# HSTS (sent on HTTPS requests only): a year by default; 0 turns it off. Subdomains and the
+# preload list only when asked (docs/DEPLOY.md).
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
