@@ -1,6 +1,7 @@
 """`POST /api/webhooks/email/inbound`: a mail server's pipe or an MTA hook posts the raw message
 (`Content-Type: message/rfc822`), an inbound-mail provider its multipart form (Mailgun's or
-SendGrid's fields); both signed like the ingestion webhook (`X-Helpdesk-Signature`).
+SendGrid's fields); both signed like the ingestion webhook (`X-Helpdesk-Signature`, with
+`X-Helpdesk-Timestamp`).
 
 201 `{"ticket_id", "comment_id"}` (`comment_id` null for a new ticket, set for a reply threaded
 onto one); the same Message-ID again: 200 with the same body; an auto-reply, bounce or loop:
@@ -20,7 +21,7 @@ from core.api.throttling import ScopedRateThrottle
 
 from .mailparse import NotAMail, mail_parse, provider_form_parse
 from .services.mail import mail_receive
-from .webhooks import SIGNATURE_HEADER, InvalidSignature, JSONAnswers, signature_valid
+from .webhooks import SIGNATURE_HEADER, TIMESTAMP_PARAMETER, JSONAnswers, signature_check
 
 RAW_MAIL = "message/rfc822"
 FORM = "multipart/form-data"
@@ -47,8 +48,10 @@ class InboundMailApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
-                description="sha256=<hex HMAC-SHA256 of the raw message with the webhook secret>",
-            )
+                description="sha256=<hex HMAC-SHA256 of `<timestamp>.<raw message>` (or of the "
+                "raw message alone, while untimed signatures are allowed) with the webhook secret>",
+            ),
+            TIMESTAMP_PARAMETER,
         ],
         auth=[],
     )
@@ -66,9 +69,7 @@ class InboundMailApi(APIView):
                 detail=f"Post the raw message as {RAW_MAIL}, or a provider's {FORM}; "
                 f"not {content_type!r}.",
             )
-        secret = settings.HELPDESK_WEBHOOK_SECRET
-        if not signature_valid(raw, request.META.get("HTTP_X_HELPDESK_SIGNATURE"), secret):
-            raise InvalidSignature()
+        signature_check(request, raw)
         if content_type == FORM:
             try:
                 mail = provider_form_parse(raw, full_type)

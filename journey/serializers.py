@@ -223,7 +223,11 @@ def with_ticket_files(tickets: Any) -> None:
 
 
 class TicketOutputSerializer(serializers.ModelSerializer):
-    """A ticket as a customer sees it."""
+    """A ticket as a customer sees it. The contract's keys are all there, but what routing
+    thinks of the ticket stays with staff: `confidence` and `routing_reason` are null and
+    `tags` empty (the WebSocket's customer events leave them out too)."""
+
+    for_staff = False
 
     queue: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
@@ -272,6 +276,12 @@ class TicketOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.for_staff:
+            data.update(confidence=None, routing_reason=None, tags=[])
+        return data
+
     @extend_schema_field(AttachmentOutputSerializer(many=True))
     def get_attachments(self, ticket: Ticket) -> Any:
         files = getattr(ticket, TICKET_FILES, None)
@@ -282,7 +292,9 @@ class TicketOutputSerializer(serializers.ModelSerializer):
 
 
 class StaffTicketOutputSerializer(TicketOutputSerializer):
-    """A ticket as an agent or manager sees it: also the AI's suggested reply."""
+    """A ticket as an agent or manager sees it: also routing's view and the AI's suggested reply."""
+
+    for_staff = True
 
     class Meta(TicketOutputSerializer.Meta):
         ref_name = "StaffTicket"

@@ -1,11 +1,14 @@
 """`POST /api/webhooks/support/ingest`: integrations (mail gateways, forms, chat) hand in tickets.
 
 Checks, in order: rate limit (429), size (413, declared then real), content type (415), HMAC
-signature of the raw body in constant time (401), JSON and fields (400). Idempotent on
+signature in constant time (401: of `<timestamp>.<raw body>` with `X-Helpdesk-Timestamp`, refused
+outside the replay window; of the raw body alone only while HELPDESK_WEBHOOK_ALLOW_UNTIMED is
+on), JSON and fields (400). Idempotent on
 `external_id` through the database's unique constraint (see `journey.intake.ticket_ingest`)."""
 
 import hashlib
 import hmac
+import time
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -30,24 +33,71 @@ from .serializers import (
     NormalisedEmailField,
     language_from_context,
 )
-from .services.intake import ticket_ingest
+from .services.intake import RESERVED_ID_PREFIXES, ticket_ingest
 
 SIGNATURE_HEADER = "X-Helpdesk-Signature"
+TIMESTAMP_HEADER = "X-Helpdesk-Timestamp"
 
 
-def signature_for(raw: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+def signature_for(raw: bytes, secret: str, timestamp: str | None = None) -> str:
+    signed = raw if timestamp is None else timestamp.encode() + b"." + raw
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-def signature_valid(raw: bytes, header: str | None, secret: str) -> bool:
+def signature_problem(
+    raw: bytes, *, header: str | None, timestamp: str | None, secret: str, now: float | None = None
+) -> str | None:
+    """Why a signed post is refused, or None when its signature holds.
+
+    With a timestamp the HMAC covers `<timestamp>.<raw body>` and the timestamp must be within
+    HELPDESK_WEBHOOK_TOLERANCE_SECONDS of now, so a captured post cannot be replayed later; the
+    body-only form (no timestamp) is accepted only while HELPDESK_WEBHOOK_ALLOW_UNTIMED is on."""
     if not header or not secret:
-        return False
+        return f"Missing or wrong {SIGNATURE_HEADER} header."
     given = header.strip().lower().encode("utf-8", "replace")
-    return hmac.compare_digest(signature_for(raw, secret).encode(), given)
+    if timestamp is None:
+        if not settings.HELPDESK_WEBHOOK_ALLOW_UNTIMED:
+            return f"{TIMESTAMP_HEADER} is required: sign `<timestamp>.<raw body>`."
+        expected = signature_for(raw, secret)
+    else:
+        timestamp = timestamp.strip()
+        if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+            return f"{TIMESTAMP_HEADER} must be a Unix time in whole seconds."
+        skew = abs((time.time() if now is None else now) - int(timestamp))
+        if skew > settings.HELPDESK_WEBHOOK_TOLERANCE_SECONDS:
+            return f"{TIMESTAMP_HEADER} is outside the replay window; sign with the current time."
+        expected = signature_for(raw, secret, timestamp)
+    if not hmac.compare_digest(expected.encode(), given):
+        return f"Missing or wrong {SIGNATURE_HEADER} header."
+    return None
+
+
+def signature_check(request, raw: bytes) -> None:
+    """Raise InvalidSignature (401) unless the post carries a valid signature (both webhooks)."""
+    problem = signature_problem(
+        raw,
+        header=request.META.get("HTTP_X_HELPDESK_SIGNATURE"),
+        timestamp=request.META.get("HTTP_X_HELPDESK_TIMESTAMP"),
+        secret=settings.HELPDESK_WEBHOOK_SECRET,
+    )
+    if problem is not None:
+        raise InvalidSignature(
+            f"{problem} ({SIGNATURE_HEADER}: sha256=<hex HMAC>, see docs/API.md)"
+        )
 
 
 class InvalidSignature(exceptions.AuthenticationFailed):
     default_detail = f"Missing or wrong {SIGNATURE_HEADER} header (sha256=<hex HMAC of the body>)."
+
+
+TIMESTAMP_PARAMETER = OpenApiParameter(
+    TIMESTAMP_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Unix seconds; then the signature is the HMAC of `<timestamp>.<raw body>` and "
+    "is refused more than HELPDESK_WEBHOOK_TOLERANCE_SECONDS (300) from now",
+)
 
 
 class UnsupportedMediaType(exceptions.UnsupportedMediaType):
@@ -101,6 +151,14 @@ class IngestWebhookApi(APIView):
         class Meta:
             ref_name = "WebhookTicketInput"
 
+        def validate_external_id(self, value: str) -> str:
+            if value.startswith(RESERVED_ID_PREFIXES):
+                raise serializers.ValidationError(
+                    f"Must not start with {' or '.join(RESERVED_ID_PREFIXES)} "
+                    "(reserved for the app's and the mail's own ids)."
+                )
+            return value
+
     class OutputSerializer(serializers.Serializer):  # the schema of `answer()`
         ticket_id = serializers.UUIDField(source="id")
         status = serializers.CharField()
@@ -122,8 +180,10 @@ class IngestWebhookApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
-                description="sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>",
-            )
+                description="sha256=<hex HMAC-SHA256 of `<timestamp>.<raw body>` (or of the raw "
+                "body alone, while untimed signatures are allowed) with the webhook secret>",
+            ),
+            TIMESTAMP_PARAMETER,
         ],
         auth=[],
     )
@@ -136,10 +196,7 @@ class IngestWebhookApi(APIView):
         content_type = request.META.get("CONTENT_TYPE", "")
         if not is_json_media_type(content_type):
             raise UnsupportedMediaType(content_type)
-        if not signature_valid(
-            raw, request.META.get("HTTP_X_HELPDESK_SIGNATURE"), settings.HELPDESK_WEBHOOK_SECRET
-        ):
-            raise InvalidSignature()
+        signature_check(request, raw)
         serializer = self.InputSerializer(data=loads(raw))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -35,7 +35,6 @@ CUSTOMER_FIELDS = frozenset(
         "queue",
         "category",
         "priority",
-        "confidence",
         "agent",
         "level",
         "comment_id",

@@ -8,6 +8,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.base import RefusedCallsThrottled
 from core.api.errors import json_error
 from core.roles import user_role
 
@@ -50,7 +51,7 @@ def csv_or_error(report: dict, table: str | None) -> HttpResponse | tuple:
     return csv_response(report=report, table=table)
 
 
-class ReportAPIView(APIView):
+class ReportAPIView(RefusedCallsThrottled, APIView):
     permission_classes = [permissions.IsAuthenticated, IsManager]
     renderer_classes = [JSONRenderer, CSVRenderer]
 

@@ -1,9 +1,11 @@
-"""CSV export of any report table."""
+"""CSV export of any report table (cells made safe for spreadsheets: `core.csvcells`)."""
 
 import csv
 import io
 
 from django.http import HttpResponse
+
+from core.csvcells import csv_cell
 
 
 def table_names(report: dict) -> list[str]:
@@ -16,9 +18,7 @@ def csv_response(*, report: dict, table: str) -> HttpResponse:
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(
-            {key: "" if value is None else value for key, value in row.items()} for row in rows
-        )
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     filters = report["filters"]
     filename = f"{report['report']}-{table}-{filters['start']}-{filters['end']}.csv"

@@ -12,6 +12,14 @@ from procs import ROOT, Supervisor, bin_path, manage, wait_for_port
 HOST = "127.0.0.1"
 
 
+def webhook_secret(var) -> str:
+    """HELPDESK_WEBHOOK_SECRET as the server uses it: from the environment, else the random one
+    the settings made under var/ on first start (settings/local.py)."""
+    secret_file = var / "webhook_secret"
+    kept = secret_file.read_text().strip() if secret_file.exists() else "(see var/webhook_secret)"
+    return os.environ.get("HELPDESK_WEBHOOK_SECRET") or kept
+
+
 def main() -> int:
     port = int(os.environ.get("PORT") or 8000)
     env = {
@@ -77,6 +85,7 @@ def main() -> int:
     print(
         f"\n[run] The help desk is up at {address}/  (admin: {address}/admin/, "
         f"API docs: {address}/api/docs/, agent workspace: {address}/workspace/)\n"
+        f"[run] Webhook secret (sign posts to {address}/api/webhooks/…): {webhook_secret(var)}\n"
         "[run] Log in with the demo logins printed above. Ctrl-C stops everything.\n",
         flush=True,
     )

@@ -59,16 +59,23 @@ def csat_ticket_from_token(*, token: str) -> Ticket:
         raise NotFound("This rating link is not valid.") from exc
 
 
-@transaction.atomic
-def csat_record(*, ticket: Ticket, score: int) -> CsatResult:
-    """Store the customer's rating; the same rating again changes nothing, another replaces it."""
+def csat_check(*, ticket: Ticket, score: int) -> None:
+    """Raise what `csat_record` would refuse (a score outside 1-5, a ticket never resolved),
+    writing nothing: the rating link's confirmation page asks only about what can be recorded."""
     if score not in CSAT_SCORES:
         raise ApplicationError(
             "The rating is a whole number from 1 to 5.", fields={"score": ["From 1 to 5."]}
         )
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.resolved_at is None and ticket.closed_at is None and ticket.reopened_count == 0:
         raise CsatNotRateable("This ticket has not been resolved yet.")
+
+
+@transaction.atomic
+def csat_record(*, ticket: Ticket, score: int) -> CsatResult:
+    """Store the customer's rating; the same rating again changes nothing, another replaces it."""
+    csat_check(ticket=ticket, score=score)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    csat_check(ticket=ticket, score=score)  # as locked
     if ticket.csat_score == score:
         return CsatResult(ticket=ticket, score=score, changed=False)
     before = ticket.csat_score

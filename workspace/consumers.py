@@ -55,7 +55,20 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
     the forwarding itself, and all sockets of a process queue for the one thread
     (docs/WORKSPACE.md). Our `helpdesk.*` handlers never touch the database, so `dispatch` (a
     documented consumer method) runs them directly; socket events (connect, receive,
-    disconnect), which may, keep Channels' clean-up."""
+    disconnect), which may, keep Channels' clean-up.
+
+    What clients send is read here, not by the JSON consumer's `receive`: a frame that is not a
+    JSON object (binary, broken JSON, a list) gets an `error` message back, never a traceback."""
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            content = await self.decode_json(text_data) if text_data is not None else None
+        except ValueError:  # json.JSONDecodeError
+            content = None
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "detail": "Send a JSON object."})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def dispatch(self, message):
         if message["type"].startswith("helpdesk."):

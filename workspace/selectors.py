@@ -160,7 +160,7 @@ def ticket_snapshot(*, ticket: Ticket, staff: bool) -> dict:
         "queue": ticket.queue.slug if ticket.queue else None,
         "category": ticket.category.slug if ticket.category else None,
         "priority": ticket.priority,
-        "confidence": ticket.confidence,
+        "confidence": ticket.confidence if staff else None,  # routing's view: staff only
         "assigned_agent": ticket.assigned_agent.name if ticket.assigned_agent else None,
         "escalation_level": ticket.escalation_level,
         "sla_first_response_due": _iso(ticket.sla_first_response_due),

@@ -106,3 +106,22 @@ def test_a_lease_is_the_clients_own(clock, monkeypatch, redis_calls):
     assert _allowed("1000/min", monkeypatch, 1, user_id=1) == [True]
     assert _allowed("1000/min", monkeypatch, 1, user_id=2) == [True]
     assert len(redis_calls) == 2
+
+
+# --- refused authentication is throttled too (issue #17) -----------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/v1/tickets/", "/api/v1/agents/", "/api/v1/reports/overview"])
+def test_bad_token_and_anonymous_calls_meet_429(clock, monkeypatch, url):
+    cache.clear()
+    monkeypatch.setattr(throttling.AnonRateThrottle, "THROTTLE_RATES", {"anon": "5/min"})
+    guesser = APIClient()
+    guesser.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    answers = [guesser.get(url).status_code for _ in range(7)]
+    assert answers == [401] * 5 + [429] * 2
+    refused = guesser.get(url)
+    assert refused.json()["error"] == "rate_limited" and int(refused["Retry-After"]) > 0
+    assert APIClient().get(url).status_code == 429  # the same client without a token
+    signed_in = APIClient()
+    signed_in.force_authenticate(UserFactory())
+    assert signed_in.get("/api/v1/tickets/").status_code == 200  # users have their own budget

@@ -41,7 +41,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
-SECRET_KEY = env("SECRET_KEY", "dev-insecure-secret-key-change-me")
+# Published in this repository, so never secret: production refuses them (settings/production.py)
+# and `make run` keeps random ones under var/ instead (settings/local.py).
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+DEV_WEBHOOK_SECRET = "dev-webhook-secret"
+KNOWN_SECRETS = frozenset({DEV_SECRET_KEY, DEV_WEBHOOK_SECRET, "test-webhook-secret"})
+
+SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -76,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +92,20 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Security headers: SecurityMiddleware sends nosniff, the referrer policy (and HSTS in
+# production); XFrameOptionsMiddleware X-Frame-Options; core.middleware the CSP below. Scripts
+# run only from our own static files (no inline script); styles may be inline (the admin's,
+# htmx's indicator style); WebSockets are same-origin (connect-src 'self').
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+HELPDESK_CSP = env(
+    "HELPDESK_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
@@ -135,6 +156,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+# Sign-in (workspace and admin): failed attempts per username and per client address within a
+# window of this many seconds; past either, sign-in is refused until the window ends (0: no limit).
+HELPDESK_LOGIN_FAILURES_PER_USERNAME = int(env("HELPDESK_LOGIN_FAILURES_PER_USERNAME", "5") or 0)
+HELPDESK_LOGIN_FAILURES_PER_CLIENT = int(env("HELPDESK_LOGIN_FAILURES_PER_CLIENT", "20") or 0)
+HELPDESK_LOGIN_WINDOW_SECONDS = int(env("HELPDESK_LOGIN_WINDOW_SECONDS", "900") or 900)
 LOGIN_REDIRECT_URL = "/workspace/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -199,6 +225,9 @@ REST_FRAMEWORK = {
         "webhook": env("HELPDESK_THROTTLE_WEBHOOK", "6000/min"),
     },
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # Proxies in front that append to X-Forwarded-For: rate limits (API and pages) count the
+    # address they saw. 0 (no proxy): REMOTE_ADDR only, so a client cannot pick its own address.
+    "NUM_PROXIES": int(env("HELPDESK_NUM_PROXIES", "0") or 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -234,11 +263,20 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Help desk
-HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET", "dev-webhook-secret")
+HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+# Signatures with X-Helpdesk-Timestamp are refused this many seconds from now (replays). The
+# old body-only signature (no timestamp) is accepted while HELPDESK_WEBHOOK_ALLOW_UNTIMED is on
+# (the default, CONTRACT.md); turn it off once every integration sends the timestamp.
+HELPDESK_WEBHOOK_TOLERANCE_SECONDS = int(env("HELPDESK_WEBHOOK_TOLERANCE_SECONDS", "300") or 300)
+HELPDESK_WEBHOOK_ALLOW_UNTIMED = env_bool("HELPDESK_WEBHOOK_ALLOW_UNTIMED", True)
 HELPDESK_WEBHOOK_MAX_BYTES = int(env("HELPDESK_WEBHOOK_MAX_BYTES", str(256 * 1024)) or 0)
 HELPDESK_MAIL_MAX_BYTES = int(env("HELPDESK_MAIL_MAX_BYTES", str(25 * 1024 * 1024)) or 0)
 # Mail from one address beyond this many in an hour is dropped (a mail loop, abuse); 0: no limit
 HELPDESK_MAIL_SENDER_HOURLY_LIMIT = int(env("HELPDESK_MAIL_SENDER_HOURLY_LIMIT", "30") or 0)
+# The public web form (/support/new/): posts an hour per client address and per e-mail address
+# (each one mails that address); 0: no limit.
+HELPDESK_WEBFORM_PER_CLIENT = int(env("HELPDESK_WEBFORM_PER_CLIENT", "10") or 0)
+HELPDESK_WEBFORM_PER_ADDRESS = int(env("HELPDESK_WEBFORM_PER_ADDRESS", "3") or 0)
 HELPDESK_MAX_SUBJECT = 255
 HELPDESK_MAX_BODY = 50_000
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")

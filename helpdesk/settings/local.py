@@ -1,7 +1,38 @@
 """The embedded default of `make run`: SQLite under var/, in-memory channels, local job broker."""
 
+import os
+import secrets
+import time
+from pathlib import Path
+
 from .base import *  # noqa: F401,F403
 from .base import CELERY_BROKER_TRANSPORT_OPTIONS, EMAIL_HOST, REDIS_URL, VAR_DIR, env, env_bool
+
+
+def kept_secret(path: Path) -> str:
+    """A random secret made on first start and kept in `path` (mode 0600, never overwritten), so
+    `make run` uses no published key and keeps its sessions and signatures across restarts."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process of the same start may still be writing it
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(handle, "w") as out:
+        out.write(value + "\n")
+    return value
+
+
+SECRET_KEY = env("SECRET_KEY") or kept_secret(VAR_DIR / "secret_key")
+HELPDESK_WEBHOOK_SECRET = env("HELPDESK_WEBHOOK_SECRET") or kept_secret(VAR_DIR / "webhook_secret")
+HELPDESK_NOTIFICATION_WEBHOOK_SECRET = env(
+    "HELPDESK_NOTIFICATION_WEBHOOK_SECRET", HELPDESK_WEBHOOK_SECRET
+)
 
 DEBUG = env_bool("DEBUG", True)
 

@@ -67,3 +67,64 @@ def _serve_module(monkeypatch):
     import serve
 
     return serve
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SECRET_KEY", "dev-insecure-secret-key-change-me"),
+        ("HELPDESK_WEBHOOK_SECRET", "dev-webhook-secret"),
+        ("HELPDESK_WEBHOOK_SECRET", "test-webhook-secret"),
+        ("HELPDESK_NOTIFICATION_WEBHOOK_SECRET", "dev-webhook-secret"),
+    ],
+)
+def test_production_refuses_the_published_development_secrets(name, value):
+    """Issue #17: production accepted the development SECRET_KEY and webhook secret."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in REQUIRED and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(REQUIRED, **{name: value})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "serve.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"{name} is a development value published")
+
+
+def test_make_run_keeps_random_secrets_under_var(tmp_path):
+    """`make run`'s settings make a random SECRET_KEY and webhook secret once (0600 files under
+    var/) and read the same ones on every later start."""
+    from helpdesk.settings.base import KNOWN_SECRETS
+    from helpdesk.settings.local import kept_secret
+
+    path = tmp_path / "var" / "secret_key"
+    first = kept_secret(path)
+    assert first not in KNOWN_SECRETS and len(first) >= 50
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert kept_secret(path) == first
+    assert kept_secret(tmp_path / "var" / "other") != first
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in ("SECRET_KEY", "HELPDESK_WEBHOOK_SECRET", "HELPDESK_NOTIFICATION_WEBHOOK_SECRET")
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings.local"
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.SECRET_KEY); print(settings.HELPDESK_WEBHOOK_SECRET)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    secret_key, webhook_secret = result.stdout.split()
+    assert not {secret_key, webhook_secret} & KNOWN_SECRETS
+    assert secret_key == (ROOT / "var" / "secret_key").read_text().strip()
+    assert webhook_secret == (ROOT / "var" / "webhook_secret").read_text().strip()

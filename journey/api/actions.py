@@ -6,19 +6,28 @@ from rest_framework.response import Response
 
 from agents.models import Agent
 from core.api.base import ApiView
-from journey.serializers import (
-    CleanCharField,
-    SlugRefField,
-    StaffTicketOutputSerializer,
-    ticket_output,
-)
+from journey.serializers import CleanCharField, SlugRefField, StaffTicketOutputSerializer
 from journey.services.changes import ticket_correct, ticket_reassign
 from journey.services.status import ticket_change_status
 from tickets.models import Category, Priority, Queue, Status
 
-from .common import staff_ticket, visible_ticket
+from .common import changed_ticket_answer, staff_ticket
 
-_RESPONSES = {200: StaffTicketOutputSerializer}
+
+class ChangedTicketOutputSerializer(StaffTicketOutputSerializer):
+    """The answer's schema (`changed_ticket_answer` builds it)."""
+
+    still_visible = serializers.BooleanField(
+        help_text="False when the change took the ticket out of your queues: later reads are 404."
+    )
+
+    class Meta(StaffTicketOutputSerializer.Meta):
+        ref_name = "ChangedTicket"
+        fields = [*StaffTicketOutputSerializer.Meta.fields, "still_visible"]
+        read_only_fields = fields
+
+
+_RESPONSES = {200: ChangedTicketOutputSerializer}
 
 
 def _queue_field() -> SlugRefField:
@@ -47,7 +56,7 @@ class TicketStatusApi(ApiView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ticket_change_status(ticket=ticket, user=request.user, **serializer.validated_data)
-        return Response(ticket_output(visible_ticket(request, ticket.pk), user=request.user))
+        return Response(changed_ticket_answer(request, ticket))
 
 
 class TicketReassignApi(ApiView):
@@ -69,14 +78,15 @@ class TicketReassignApi(ApiView):
         request=InputSerializer,
         responses=_RESPONSES,
         description="Agents: move the ticket to another agent (id from /api/v1/agents/) and/or "
-        "queue (slug), with a reason; recorded as events that routing learns from.",
+        "queue (slug), with a reason; recorded as events that routing learns from. An agent may "
+        "move a ticket out of their queues: 200 with `still_visible: false`.",
     )
     def post(self, request, ticket_id: str):
         ticket = staff_ticket(request, ticket_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ticket_reassign(ticket=ticket, user=request.user, **serializer.validated_data)
-        return Response(ticket_output(visible_ticket(request, ticket.pk), user=request.user))
+        return Response(changed_ticket_answer(request, ticket))
 
 
 class TicketCorrectApi(ApiView):
@@ -99,11 +109,12 @@ class TicketCorrectApi(ApiView):
         request=InputSerializer,
         responses=_RESPONSES,
         description="Agents: correct what routing decided (category, priority, queue slugs); "
-        "each change is a `corrected` event the classifier learns from.",
+        "each change is a `corrected` event the classifier learns from. An agent may move a "
+        "ticket out of their queues: 200 with `still_visible: false`.",
     )
     def post(self, request, ticket_id: str):
         ticket = staff_ticket(request, ticket_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ticket_correct(ticket=ticket, user=request.user, **serializer.validated_data)
-        return Response(ticket_output(visible_ticket(request, ticket.pk), user=request.user))
+        return Response(changed_ticket_answer(request, ticket))

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.exceptions import NotAllowed, NotFound
 from core.roles import is_staff_role
+from journey.serializers import ticket_output
 from tickets.models import Ticket
 from tickets.selectors import ticket_get
 from tickets.services.attachments import IncomingFile
@@ -23,6 +24,21 @@ def staff_ticket(request, ticket_id) -> Ticket:
     if not is_staff_role(request.user):
         raise NotAllowed("Only agents and managers can do this.")
     return ticket
+
+
+def changed_ticket_answer(request, ticket: Ticket) -> dict:
+    """The answer to an agent's change: the ticket as it now is, and `still_visible`.
+
+    An agent limited to some queues may move a ticket out of them (triage: a misrouted ticket
+    goes where it belongs), by reassigning it or correcting its queue. The change stands; they
+    see the ticket they just changed once more, with `still_visible: false`, and later reads of
+    it are 404 like any ticket outside their queues."""
+    current = ticket_get(user=request.user, ticket_id=ticket.pk)
+    if current is None:
+        ticket.refresh_from_db()
+    body = dict(ticket_output(current or ticket, user=request.user))
+    body["still_visible"] = current is not None
+    return body
 
 
 def uploaded_files(request) -> list[IncomingFile]:

@@ -19,7 +19,7 @@ from journey.serializers import (
     ticket_list_output,
     ticket_output,
 )
-from journey.services.intake import ticket_submit
+from journey.services.intake import APP_ID_PREFIX, ticket_submit
 from tickets.models import Channel, Priority, Status
 from tickets.selectors import ticket_list
 
@@ -131,7 +131,7 @@ def _idempotent_id(request) -> str | None:
         raise serializers.ValidationError(
             {IDEMPOTENCY_HEADER: ["Use 1 to 100 visible ASCII characters."]}
         )
-    return f"app:{request.user.pk}:{key.strip()}"
+    return f"{APP_ID_PREFIX}{request.user.pk}:{key.strip()}"
 
 
 class TicketDetailApi(ApiView):

@@ -30,6 +30,13 @@ from .. import doorbell, pipeline
 
 logger = logging.getLogger(__name__)
 
+# External ids the help desk makes itself: the app's retry keys (`app:<user id>:<key>`) and
+# received mail (`mail:<Message-ID>`). An integration's id must not start with these, or a
+# webhook could store a ticket under a customer's key (or a mail's id) before they do.
+APP_ID_PREFIX = "app:"
+MAIL_ID_PREFIX = "mail:"
+RESERVED_ID_PREFIXES = (APP_ID_PREFIX, MAIL_ID_PREFIX)
+
 
 def ticket_submit(
     *,

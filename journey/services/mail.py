@@ -21,7 +21,7 @@ from tickets.text import normalise_body, normalise_line
 
 from ..mailparse import InboundMail
 from .conversation import customer_reply_follow_up
-from .intake import ticket_ingest
+from .intake import MAIL_ID_PREFIX, ticket_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def mail_receive(*, mail: InboundMail) -> MailResult:
 def _new_ticket(mail: InboundMail, body: str, original: str) -> MailResult:
     """A new ticket from the mail, with its files, keyed by the Message-ID (all or nothing)."""
     result = ticket_ingest(
-        external_id=f"mail:{mail.message_id}"[:255],
+        external_id=f"{MAIL_ID_PREFIX}{mail.message_id}"[:255],
         channel=Channel.EMAIL,
         subject=normalise_line(mail.subject, limit=255) or "(no subject)",
         body=body,

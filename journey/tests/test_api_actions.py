@@ -121,3 +121,39 @@ def test_agent_outside_the_queue_gets_404(api, ticket):
     ]:
         assert api(outsider.user).post(act(ticket, action), data, format="json").status_code == 404
     assert Ticket.objects.get(pk=ticket.pk).status == "open"
+
+
+# --- a limited agent moves a ticket out of their queues (issue #17) ------------------------
+
+
+@pytest.fixture
+def limited(queue):
+    agent = AgentFactory(all_queues=False)
+    agent.queues.add(queue)
+    QueueFactory(slug="billing")
+    return agent
+
+
+@pytest.mark.parametrize(
+    "action,data",
+    [
+        ("reassign", {"queue": "billing", "reason": "A refund question"}),
+        ("correct", {"queue": "billing"}),
+    ],
+)
+def test_a_limited_agent_moving_a_ticket_out_is_told_it_left_their_view(
+    api, limited, ticket, action, data
+):
+    response = api(limited.user).post(act(ticket, action), data, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["id"] == str(ticket.pk)
+    assert body["queue"] == "billing" and body["still_visible"] is False
+    assert Ticket.objects.get(pk=ticket.pk).queue.slug == "billing"  # the change stands
+    assert api(limited.user).get(f"/api/v1/tickets/{ticket.pk}/").status_code == 404
+
+
+def test_a_change_that_keeps_the_ticket_in_view_says_so(api, limited, ticket):
+    response = api(limited.user).post(act(ticket, "correct"), {"priority": "high"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["still_visible"] is True and response.json()["priority"] == "high"

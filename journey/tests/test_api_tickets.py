@@ -4,6 +4,7 @@ import json
 import uuid
 
 import pytest
+from django.test import Client
 
 from agents.tests.factories import AgentFactory
 from tickets.models import Ticket
@@ -194,6 +195,25 @@ def test_detail_shows_the_ticket_to_its_customer(api, customer, ticket):
     assert response.json()["queue"] == "general"
 
 
+def test_routings_view_of_a_ticket_is_for_staff_only(api, customer, agent, ticket):
+    """Issue #17: customers received `routing_reason` and `confidence` (and rule tags) through
+    the API. The keys stay (the contract's shape); their values are staff-only."""
+    ticket.routing_reason = "rule 'VIP churn risk' matched; classifier 0.41"
+    ticket.confidence = 0.41
+    ticket.tags = ["vip", "churn-risk"]
+    ticket.save()
+    seen_by_customer = [
+        api(customer).get(f"{URL}{ticket.pk}/").json(),
+        api(customer).get(URL).json()["results"][0],
+    ]
+    for data in seen_by_customer:
+        assert (data["routing_reason"], data["confidence"], data["tags"]) == (None, None, [])
+        assert "churn" not in json.dumps(data)
+    staff = api(agent.user).get(f"{URL}{ticket.pk}/").json()
+    assert staff["routing_reason"].startswith("rule 'VIP") and staff["confidence"] == 0.41
+    assert staff["tags"] == ["vip", "churn-risk"]
+
+
 @pytest.mark.parametrize("ticket_id", ["other", "missing", "not-a-uuid", "1", "%00"])
 def test_detail_is_404_for_anything_not_yours(api, customer, other_customer, ticket_id):
     theirs = TicketFactory(customer=other_customer)
@@ -307,3 +327,33 @@ def test_bad_idempotency_key_is_400(api, customer, key):
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["fields"]
     assert Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("prefix", ["app", "mail"])
+def test_a_webhook_cannot_take_over_an_app_key_or_a_mail_id(api, customer, settings, prefix):
+    """Issue #17: webhook ids and the help desk's own ids (app retry keys, Message-IDs) shared
+    one namespace; a webhook posting `app:<user>:<key>` answered the customer's retry."""
+    from .webhook_helpers import payload
+    from .webhook_helpers import post as webhook_post
+
+    settings.HELPDESK_INGEST_DEFERRED = False
+    taken = f"app:{customer.pk}:retry-1" if prefix == "app" else "mail:<m1@mail.example>"
+    hostile = webhook_post(
+        Client(),
+        payload(external_id=taken, customer_email=customer.email, subject="Reset at evil.example"),
+    )
+    assert hostile.status_code == 400
+    assert "external_id" in hostile.json()["fields"]
+    assert Ticket.objects.count() == 0
+    mine = api(customer).post(
+        URL, {"subject": "Crash", "body": "On start"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1"
+    )
+    assert mine.status_code == 201 and mine.json()["subject"] == "Crash"
+
+
+def test_ordinary_webhook_ids_that_merely_contain_the_prefixes_still_work(client, settings):
+    from .webhook_helpers import payload
+    from .webhook_helpers import post as webhook_post
+
+    for external_id in ("myapp:1:2", "email-msg-app:1", "App:1:2"):
+        assert webhook_post(client, payload(external_id=external_id)).status_code == 201

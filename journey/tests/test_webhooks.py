@@ -1,6 +1,7 @@
 """The ingestion webhook: signature, size, media type, validation, normalisation, idempotency."""
 
 import json
+import time
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +13,15 @@ from core.roles import managers_group
 from tickets.models import Ticket, TicketEvent
 from tickets.tests.factories import UserFactory
 
-from .webhook_helpers import URL, assert_nothing_stored, payload, post, post_raw, sign
+from .webhook_helpers import (
+    URL,
+    assert_nothing_stored,
+    payload,
+    post,
+    post_raw,
+    sign,
+    sign_timed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +228,76 @@ def test_signature_must_cover_the_exact_raw_bytes(client):
     reformatted = json.dumps(payload(), indent=2).encode()
     assert post_raw(client, reformatted, signature=sign(raw)).status_code == 401
     assert_nothing_stored()
+
+
+# --- the timestamped signature and its replay window (issue #17) ---------------------------
+
+
+def post_timed(client, data, *, timestamp, signed_at=None, **kwargs):
+    raw = json.dumps(data).encode()
+    signature = sign_timed(raw, timestamp if signed_at is None else signed_at)
+    return post_raw(
+        client, raw, signature=signature, HTTP_X_HELPDESK_TIMESTAMP=str(timestamp), **kwargs
+    )
+
+
+def test_a_timestamped_signature_is_accepted(client):
+    response = post_timed(client, payload(), timestamp=int(time.time()))
+    assert response.status_code == 201, response.content
+
+
+def test_a_timestamped_post_of_the_mail_webhook_is_accepted(client):
+    from .test_mail_in import raw_mail
+
+    raw = raw_mail()
+    now = int(time.time())
+    response = client.generic(
+        "POST",
+        "/api/webhooks/email/inbound",
+        raw,
+        content_type="message/rfc822",
+        HTTP_X_HELPDESK_SIGNATURE=sign_timed(raw, now),
+        HTTP_X_HELPDESK_TIMESTAMP=str(now),
+    )
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("age", [301, -301, 30 * 24 * 3600])
+def test_a_timestamp_outside_the_replay_window_is_401(client, age):
+    response = post_timed(client, payload(), timestamp=int(time.time()) - age)
+    assert response.status_code == 401
+    assert "replay window" in response.json()["detail"]
+    assert_nothing_stored()
+
+
+def test_the_replay_window_is_a_setting(client, settings):
+    settings.HELPDESK_WEBHOOK_TOLERANCE_SECONDS = 3600
+    assert post_timed(client, payload(), timestamp=int(time.time()) - 1800).status_code == 201
+
+
+@pytest.mark.parametrize("timestamp", ["", "soon", "1.5", "-5", "99999999999999999999"])
+def test_a_timestamp_that_is_not_unix_seconds_is_401(client, timestamp):
+    response = post_timed(client, payload(), timestamp=timestamp)
+    assert response.status_code == 401
+    assert_nothing_stored()
+
+
+def test_the_timestamp_is_part_of_what_is_signed(client):
+    now = int(time.time())
+    response = post_timed(client, payload(), timestamp=now, signed_at=now - 1)
+    assert response.status_code == 401
+    raw = json.dumps(payload()).encode()  # the body-only signature sent with a timestamp
+    response = post_raw(client, raw, signature=sign(raw), HTTP_X_HELPDESK_TIMESTAMP=str(now))
+    assert response.status_code == 401
+    assert_nothing_stored()
+
+
+def test_untimed_signatures_are_refused_when_the_setting_is_off(client, settings):
+    settings.HELPDESK_WEBHOOK_ALLOW_UNTIMED = False
+    response = post(client, payload())
+    assert response.status_code == 401
+    assert "X-Helpdesk-Timestamp is required" in response.json()["detail"]
+    assert post_timed(client, payload(), timestamp=int(time.time())).status_code == 201
 
 
 # --- 413 / 415 ------------------------------------------------------------------------------

@@ -14,6 +14,13 @@ def sign(raw: bytes, secret: str | None = None) -> str:
     return "sha256=" + hmac.new(key, raw, hashlib.sha256).hexdigest()
 
 
+def sign_timed(raw: bytes, timestamp: int | str, secret: str | None = None) -> str:
+    """The timestamped form (CONTRACT.md): the HMAC of `<timestamp>.<raw body>`."""
+    key = (secret or settings.HELPDESK_WEBHOOK_SECRET).encode()
+    signed = str(timestamp).encode() + b"." + raw
+    return "sha256=" + hmac.new(key, signed, hashlib.sha256).hexdigest()
+
+
 def payload(**overrides) -> dict:
     data = {
         "external_id": "email-msg-abc123",

@@ -153,3 +153,39 @@ def test_odd_input_never_500(params, api, manager, client):
     assert api(manager).get("/api/v1/reports/overview", params).status_code < 500
     client.force_login(manager)
     assert client.get("/reports/overview/", params).status_code < 500
+
+
+HOSTILE_ADDRESS = "=cmd|' /C calc'!A0@example.com"
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("/reports/customers.csv", {"days": 30}),
+        ("/api/v1/reports/customers", {"days": 30, "format": "csv"}),
+    ],
+)
+def test_exports_never_hand_a_spreadsheet_a_formula(world, api, client, manager, url, params):
+    """Issue #17: user text in a CSV cell that starts with = + - @ (or tab, CR) runs as a
+    formula in Excel/LibreOffice; every export makes it text with a leading quote."""
+    from tickets.tests.factories import TicketFactory
+
+    for address in (HOSTILE_ADDRESS, "+1@example.com", "-x@example.com", "@x@example.com"):
+        TicketFactory(customer=None, customer_email=address)
+    client.force_login(manager)
+    response = (
+        client.get(url, params) if url.startswith("/reports") else api(manager).get(url, params)
+    )
+    assert response.status_code == 200
+    cells = [cell for row in _csv(response.content) for cell in row.values()]
+    assert "'" + HOSTILE_ADDRESS in cells
+    assert {"'+1@example.com", "'-x@example.com", "'@x@example.com"} <= set(cells)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert "bob@example.com" in cells  # ordinary text stays as it is
+
+
+def test_csv_cell_keeps_numbers_and_plain_text():
+    from core.csvcells import csv_cell
+
+    assert csv_cell(-5) == -5 and csv_cell(None) == "" and csv_cell("a=b") == "a=b"
+    assert csv_cell("\tx") == "'\tx" and csv_cell("=1+1") == "'=1+1"

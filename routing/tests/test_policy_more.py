@@ -5,6 +5,7 @@ import pytest
 from routing.models import RoutingRule, UrgencyPhrase
 from routing.tests.fakes import FakeLLM, FakePredictor, prediction
 from routing.tests.policy_support import new_ticket, route
+from tickets.models import Ticket
 from tickets.tests.factories import CategoryFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,9 +102,12 @@ def test_mobile_api_ticket_is_routed_and_explained(api, customer):
     assert body["queue"] == "legacy-billing"
     assert body["category"] == "billing"
     assert body["priority"] == "urgent"
-    assert body["routing_reason"].startswith("rules 'Invoices', 'Legacy billing' matched")
-    assert "urgent: phrase 'charged twice'" in body["routing_reason"]
-    assert "legacy" in body["tags"]
+    # routing's explanation is for staff (issue #17): the customer's answer hides it
+    assert (body["routing_reason"], body["tags"]) == (None, [])
+    ticket = Ticket.objects.get(pk=body["id"])
+    assert ticket.routing_reason.startswith("rules 'Invoices', 'Legacy billing' matched")
+    assert "urgent: phrase 'charged twice'" in ticket.routing_reason
+    assert "legacy" in ticket.tags
 
 
 def test_an_edited_rule_applies_to_the_next_ticket(customer, billing, tech):

@@ -88,7 +88,14 @@
     this.timer = setTimeout(() => {
       this.timer = null;
       this.lastRefresh = Date.now();
-      if (window.htmx) htmx.trigger(document.body, this.eventName);
+      if (!window.htmx) return;
+      htmx.trigger(document.body, this.eventName);
+      // Parts that must not be swapped while someone is typing in them (the ticket's action
+      // forms) refresh on their own event, sent only when the focus is elsewhere. An htmx
+      // trigger filter would do the same by eval, which the Content-Security-Policy forbids.
+      document.querySelectorAll("[data-refresh-unless-focused]").forEach(function (el) {
+        if (!el.contains(document.activeElement)) htmx.trigger(el, "helpdesk:unfocused");
+      });
     }, wait);
   };
 

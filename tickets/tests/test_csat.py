@@ -24,9 +24,9 @@ def _events(ticket):
 
 
 def test_same_rating_again_changes_nothing_and_another_updates(client, resolved):
-    client.get(csat_link(resolved, 4))
+    client.post(csat_link(resolved, 4))
     first_at = Ticket.objects.get(pk=resolved.pk).csat_at
-    client.get(csat_link(resolved, 4))
+    client.post(csat_link(resolved, 4))
     assert Ticket.objects.get(pk=resolved.pk).csat_at == first_at
     assert _events(resolved).count() == 1
     response = client.post(csat_link(resolved, 2))

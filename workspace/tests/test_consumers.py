@@ -115,6 +115,7 @@ async def test_agent_outside_the_queue_is_refused(ticket):
 
 
 async def test_snapshot_is_the_first_message_with_current_state(ticket, customer, agent):
+    await _sync(Ticket.objects.filter(pk=ticket.pk).update, confidence=0.64)
     await _sync(services.ticket_change_status, ticket=ticket, user=agent.user, status="in_progress")
     comm = await _connect(f"/ws/tickets/{ticket.pk}/", customer)
     snapshot = await comm.receive_json_from(timeout=5)
@@ -131,6 +132,7 @@ async def test_snapshot_is_the_first_message_with_current_state(ticket, customer
         "sla_resolution_due",
     } <= snapshot.keys()
     assert "routing_reason" not in snapshot and "breach_risk" not in snapshot
+    assert snapshot["confidence"] is None  # routing's view is for staff (issue #17)
     await comm.disconnect()
 
 
@@ -232,7 +234,12 @@ async def test_status_events_reach_customer_and_workspace(ticket, customer, agen
 
 
 async def test_reassign_reason_is_for_staff_only(ticket, customer, agent, manager):
-    realtime_payload = {"queue": "general", "agent": "Ann", "reason": "VIP customer"}
+    realtime_payload = {
+        "queue": "general",
+        "agent": "Ann",
+        "reason": "VIP customer",
+        "confidence": 0.4,
+    }
 
     def publish():
         with transaction.atomic():
@@ -245,7 +252,7 @@ async def test_reassign_reason_is_for_staff_only(ticket, customer, agent, manage
     await _sync(publish)
     assert (await _next(staff, "ticket.reassigned"))["reason"] == "VIP customer"
     seen = await _next(cust, "ticket.reassigned")
-    assert "reason" not in seen and seen["agent"] == "Ann"
+    assert "reason" not in seen and "confidence" not in seen and seen["agent"] == "Ann"
     await cust.disconnect()
     await staff.disconnect()
 
@@ -516,3 +523,20 @@ async def test_a_foreign_origin_is_refused_even_with_a_token(ticket, customer):
         f"/ws/tickets/{ticket.pk}/?token={token}", [(b"origin", b"https://evil.example")]
     )
     assert not connected
+
+
+@pytest.mark.parametrize(
+    "frame", [{"text_data": "not json{"}, {"text_data": "[1, 2]"}, {"bytes_data": b"\x00\xff"}]
+)
+async def test_a_frame_that_is_not_a_json_object_gets_an_error_not_a_crash(ticket, agent, frame):
+    """Issue #17: a non-JSON frame from staff crashed the consumer with a traceback."""
+    comm = await _connect(f"/ws/tickets/{ticket.pk}/", agent.user)
+    await _next(comm, "ticket.snapshot")
+    if "bytes_data" in frame:
+        await comm.send_to(bytes_data=frame["bytes_data"])
+    else:
+        await comm.send_to(text_data=frame["text_data"])
+    assert await _next(comm, "error") == {"type": "error", "detail": "Send a JSON object."}
+    await comm.send_to(text_data="again")  # the consumer is still there
+    assert (await _next(comm, "error"))["detail"] == "Send a JSON object."
+    await comm.disconnect()

@@ -176,6 +176,22 @@ def test_reassign_and_correct(agent_client, agent, ticket):
     assert ticket.events.filter(kind="corrected", field="priority").exists()
 
 
+def test_a_limited_agent_sending_a_ticket_away_lands_on_their_list(client, ticket, queue):
+    limited = AgentFactory(all_queues=False)
+    limited.queues.add(queue)
+    billing = QueueFactory(slug="billing", name="Billing")
+    client.force_login(limited.user)
+    url = f"/workspace/tickets/{ticket.pk}/correct/"
+    response = client.post(url, {"correct-queue": billing.pk}, **HX)
+    assert response.status_code == 200 and response["HX-Redirect"] == "/workspace/"
+    ticket.refresh_from_db()
+    assert ticket.queue == billing
+    ticket.queue = queue
+    ticket.save()
+    response = client.post(url, {"correct-queue": billing.pk})  # without JavaScript
+    assert response.status_code == 302 and response.url == "/workspace/"
+
+
 def test_customer_opens_a_ticket_and_sees_only_public_comments(customer_client, customer, agent):
     response = customer_client.post("/support/new/", {"subject": "App crashes", "body": "On start"})
     ticket = Ticket.objects.get()
@@ -278,3 +294,60 @@ def test_ticket_page_shows_the_ai_agents_log(agent_client, ticket, queue, admin_
         f"/admin/agents/airesolutionattempt/{attempt.pk}/change/"
     ).content.decode()
     assert "Password reset (0.91)" in admin_page and "RST-48213" in admin_page
+
+
+# --- the public form is no mail relay (issue #17) ------------------------------------------
+
+
+@pytest.fixture
+def fresh_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _visitor_post(client, *, email="victim@example.com", subject="Hi", **extra):
+    return client.post(
+        "/support/new/",
+        {"subject": subject, "body": "Help", "email": email},
+        **extra,
+    )
+
+
+def test_the_mail_to_a_visitor_never_echoes_what_they_wrote(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    subject = "Your account is locked: log in at evil.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _visitor_post(client, subject=subject)
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["victim@example.com"]
+    assert sent.subject == "We received your request"
+    assert "evil.example" not in sent.subject + sent.body
+    assert "/support/s/" in sent.body  # the status link
+
+
+def test_the_public_form_is_throttled_per_address(client, settings, fresh_limits):
+    settings.HELPDESK_WEBFORM_PER_ADDRESS = 3
+    for number in range(3):
+        other_client = {"REMOTE_ADDR": f"10.0.0.{number}"}
+        assert _visitor_post(client, **other_client).status_code == 302
+    refused = _visitor_post(client, REMOTE_ADDR="10.0.0.99")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert b"Too many requests" in refused.content and b'role="alert"' in refused.content
+    assert Ticket.objects.count() == 3
+    assert _visitor_post(client, email="someone@example.com").status_code == 302
+
+
+def test_the_public_form_is_throttled_per_client(client, settings, fresh_limits):
+    settings.HELPDESK_WEBFORM_PER_CLIENT = 5
+    answers = [_visitor_post(client, email=f"v{n}@example.com").status_code for n in range(8)]
+    assert answers == [302] * 5 + [429] * 3
+    assert Ticket.objects.count() == 5
+    assert _visitor_post(client, email="x@example.com", REMOTE_ADDR="10.1.1.1").status_code == 302

@@ -1,6 +1,7 @@
 """The agent workspace: lists, the ticket page and its actions. Each action calls one service."""
 
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from tickets.selectors import (
     comments_with_mail_original,
     ticket_attachments,
     ticket_mail_original,
+    ticket_user_can_view,
 )
 
 from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm, incoming_files
@@ -199,6 +201,15 @@ def ticket_correct(request, ticket_id):
 
 def _facts_result(request, ticket, error, form, form_name: str):
     ticket.refresh_from_db()
+    if (
+        error is None
+        and form is None
+        and not ticket_user_can_view(user=request.user, ticket=ticket)
+    ):
+        # a limited agent sent the ticket out of their queues (allowed): back to their list
+        response = HttpResponse() if request.htmx else redirect("workspace:list")
+        response["HX-Redirect"] = reverse("workspace:list")
+        return response
     context = _facts_context(request, ticket, **({form_name: form} if form is not None else {}))
     context["error_form"] = form_name if (error or form is not None) else ""
     return form_result(

@@ -1,5 +1,6 @@
 """The customer side (`web` channel): open a ticket, follow it live, reply."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from agents.services.notifications import notification_enqueue
 from core.exceptions import ApplicationError
+from core.ratelimit import Limit, client_ident, minutes
 from core.roles import user_role
 from journey import services
 from journey.api.attachments import attachment_response
@@ -24,12 +26,48 @@ from ..forms import CustomerReplyForm, TicketOpenForm, incoming_files
 from ..selectors import ticket_for_status_token
 from .common import customer_required, form_result
 
+# The mail to a visitor's address is this fixed text and the status link: nothing the visitor
+# wrote, so the form cannot relay an attacker's words from the support address.
+RECEIVED_TITLE = "We received your request"
+RECEIVED_BODY = (
+    "Someone sent a request to our support team from our web form with this address.\n\n"
+    "Follow it and answer us here:\n{link}\n\n"
+    "If it was not you, you can ignore this mail."
+)
+
+
+def _form_limits(*, request, email: str) -> list[tuple[Limit, str]]:
+    """The web form's budgets: per client always, per address for visitors (whose address is
+    mailed); HELPDESK_WEBFORM_PER_CLIENT / _PER_ADDRESS posts an hour."""
+    limits = [
+        (Limit("webform-client", settings.HELPDESK_WEBFORM_PER_CLIENT, 3600), client_ident(request))
+    ]
+    if email:
+        limits.append(
+            (Limit("webform-address", settings.HELPDESK_WEBFORM_PER_ADDRESS, 3600), email)
+        )
+    return limits
+
 
 def ticket_open(request):
     signed_in = user_role(request.user) != "anonymous"
     form = TicketOpenForm(request.POST or None, request.FILES or None, signed_in=signed_in)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        limits = _form_limits(request=request, email="" if signed_in else data["email"])
+        spent = [limit for limit, key in limits if limit.reached(key)]
+        if spent:
+            wait = max(limit.retry_after() for limit in spent)
+            form.add_error(
+                None,
+                "Too many requests from here or for this address. "
+                f"Please try again in {minutes(wait)}.",
+            )
+            response = render(request, "customer/new.html", {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        for limit, key in limits:
+            limit.record(key)
         result = services.ticket_submit(
             subject=data["subject"],
             body=data["body"],
@@ -49,8 +87,8 @@ def ticket_open(request):
             ticket=ticket,
             audience="customer",
             dedupe="received",
-            title=f"We received your request: {ticket.subject}",
-            body=f"Follow your request here:\n{link}\n",
+            title=RECEIVED_TITLE,
+            body=RECEIVED_BODY.format(link=link),
             backends={"email"},
         )
         return redirect(link)
