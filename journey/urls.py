@@ -12,6 +12,7 @@ from .api.actions import TicketCorrectApi, TicketReassignApi, TicketStatusApi
 from .api.attachments import AttachmentDownloadApi
 from .api.comments import TicketCommentsApi
 from .api.tickets import TicketDetailApi, TicketListCreateApi
+from .api.tools import TicketMergeApi, TicketTagsApi
 from .mail_webhook import InboundMailApi
 from .webhooks import IngestWebhookApi
 
@@ -22,6 +23,8 @@ V1 = [
     ("v1/tickets/<str:ticket_id>/status/", TicketStatusApi, "api-ticket-status"),
     ("v1/tickets/<str:ticket_id>/reassign/", TicketReassignApi, "api-ticket-reassign"),
     ("v1/tickets/<str:ticket_id>/correct/", TicketCorrectApi, "api-ticket-correct"),
+    ("v1/tickets/<str:ticket_id>/tags/", TicketTagsApi, "api-ticket-tags"),
+    ("v1/tickets/<str:ticket_id>/merge/", TicketMergeApi, "api-ticket-merge"),
     ("v1/attachments/<str:attachment_id>/", AttachmentDownloadApi, "api-attachment"),
 ]
 

@@ -3,8 +3,11 @@ correction of category, priority or queue, and tags. Queue moves and corrections
 next training run learns from (`reassigned`, `corrected`); the journey layer runs what follows
 (SLA, assignment)."""
 
+from core.exceptions import ApplicationError
 from tickets import events
 from tickets.models import Category, Queue, Ticket
+
+from .tags import MAX_TAGS
 
 
 def ticket_queue_move(*, ticket: Ticket, queue: Queue, actor, reason: str) -> str | None:
@@ -64,3 +67,26 @@ def ticket_tags_add(*, ticket: Ticket, tags: list[str]) -> None:
     if merged != ticket.tags:
         ticket.tags = merged
         ticket.save(update_fields=["tags", "updated_at"])
+
+
+def ticket_tags_update(
+    *, ticket: Ticket, actor, add: list[str], remove: list[str]
+) -> tuple[list[str], list[str]]:
+    """Add and remove tags (already normalised) on a locked ticket, by hand, with the event;
+    returns (added, removed): what actually changed."""
+    before = list(ticket.tags or [])
+    gone = set(remove)
+    after = [tag for tag in dict.fromkeys([*before, *add]) if tag not in gone]
+    added = [tag for tag in after if tag not in before]
+    removed = [tag for tag in before if tag not in after]
+    if not added and not removed:
+        return [], []
+    if len(after) > MAX_TAGS:
+        message = f"A ticket may have at most {MAX_TAGS} tags."
+        raise ApplicationError(message, fields={"add": [message]})
+    ticket.tags = after
+    ticket.save(update_fields=["tags", "updated_at"])
+    events.ticket_tags_changed_event(
+        ticket=ticket, actor=actor, before=before, added=added, removed=removed
+    )
+    return added, removed

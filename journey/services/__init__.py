@@ -4,8 +4,10 @@ channel. Each calls the plain writes of `tickets`, then routing, assignment and 
 from .changes import ticket_correct, ticket_reassign
 from .conversation import comment_add
 from .intake import ticket_ingest, ticket_intake_drain, ticket_intake_once, ticket_submit
+from .merge import ticket_merge
 from .resolution import ai_lost_tickets_return, ticket_ai_resolve
 from .status import ticket_change_status, ticket_system_transition
+from .tags import ticket_tags_change
 
 __all__ = [
     "ai_lost_tickets_return",
@@ -16,7 +18,9 @@ __all__ = [
     "ticket_ingest",
     "ticket_intake_drain",
     "ticket_intake_once",
+    "ticket_merge",
     "ticket_reassign",
     "ticket_submit",
     "ticket_system_transition",
+    "ticket_tags_change",
 ]

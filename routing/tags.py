@@ -1,0 +1,81 @@
+"""Tags by hand: what a tag may look like (one normal form, so "Refund " and "refund" are one
+tag) and the tags in use, counted in SQL, for suggestions. Writes are `routing.corrections`'."""
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
+
+from core.exceptions import ApplicationError
+from tickets.models import Ticket
+from tickets.selectors import ticket_visible_q
+
+MAX_TAG_LENGTH = 50
+MAX_TAGS = 50  # on one ticket, and in one request
+_SPACES = re.compile(r"\s+")
+# letters and digits of any script, and - _ . : / + # between words
+_TAG = re.compile(r"[^\W_](?:[\w.:/+#-]*[^\W_])?|[^\W_]")
+
+
+def tag_normalise(value: object) -> str:
+    """One tag in its normal form: trimmed, lowercased, inner spaces as dashes; a ValueError
+    (with the reason) for anything else."""
+    if not isinstance(value, str):
+        raise ValueError("A tag must be a string.")
+    tag = _SPACES.sub("-", value.strip().lower())
+    if not tag:
+        raise ValueError("A tag cannot be empty.")
+    if len(tag) > MAX_TAG_LENGTH:
+        raise ValueError(f"A tag may have at most {MAX_TAG_LENGTH} characters.")
+    if not _TAG.fullmatch(tag):
+        raise ValueError(
+            f"'{tag[:MAX_TAG_LENGTH]}' is not a tag: use letters and digits, joined by - _ . : /"
+        )
+    return tag
+
+
+def tags_normalise(values: object, *, field: str) -> list[str]:
+    """A list of tags in their normal form, in order, without repeats; a 400 naming `field` and
+    every bad tag otherwise."""
+    if not isinstance(values, list | tuple):
+        raise ApplicationError("Give a list of tags.", fields={field: ["Give a list of tags."]})
+    if len(values) > MAX_TAGS:
+        message = f"At most {MAX_TAGS} tags at once."
+        raise ApplicationError(message, fields={field: [message]})
+    tags, errors = [], []
+    for value in values:
+        try:
+            tags.append(tag_normalise(value))
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ApplicationError(errors[0], fields={field: errors})
+    return list(dict.fromkeys(tags))
+
+
+def tag_counts(
+    *, user: AbstractBaseUser | AnonymousUser, prefix: str = "", limit: int = 50
+) -> list[tuple[str, int]]:
+    """The tags on tickets `user` may see, with how many tickets carry each, most used first
+    (one aggregate over the JSON arrays, in the database)."""
+    visible = ticket_visible_q(user)
+    if visible is None:
+        return []
+    ids_sql, ids_params = (
+        Ticket.objects.filter(visible).order_by().values("pk").query.sql_with_params()
+    )
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    if connection.vendor == "postgresql":
+        arrays = "CASE WHEN jsonb_typeof(t.tags) = 'array' THEN t.tags ELSE '[]' END"
+        elements, tag = f"jsonb_array_elements_text({arrays}) AS tag", "tag"
+    else:  # SQLite (the embedded default)
+        elements, tag = "json_each(t.tags) AS tag", "tag.value"
+    sql = (
+        f"SELECT {tag}, COUNT(*) AS n FROM {table} t, {elements} "
+        f"WHERE t.id IN ({ids_sql}) AND {tag} LIKE %s ESCAPE '\\' "
+        f"GROUP BY {tag} ORDER BY n DESC, {tag} LIMIT %s"
+    )
+    like = re.sub(r"([\\%_])", r"\\\1", prefix.strip().lower()) + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, like, limit])
+        return [(str(name), int(n)) for name, n in cursor.fetchall()]
