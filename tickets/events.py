@@ -110,9 +110,9 @@ def ticket_merged_event(*, ticket: Ticket, actor, into: Ticket, reason: str = ""
         kind=Kind.MERGED,
         actor=actor,
         field="merged_into",
-        after=str(into.pk),
+        after=f"#{into.ref}",
         reason=reason,
-        data={"into_ref": into.ref},
+        data={"into": str(into.pk)},
     )
 
 
@@ -124,8 +124,8 @@ def ticket_merged_in_event(
         ticket=ticket,
         kind=Kind.MERGED_IN,
         actor=actor,
-        before=str(source.pk),
-        data={"from_ref": source.ref, "comments": comments, "attachments": attachments},
+        after=f"#{source.ref}",
+        data={"from": str(source.pk), "comments": comments, "attachments": attachments},
     )
 
 

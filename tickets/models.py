@@ -315,8 +315,8 @@ class TicketEvent(models.Model):
         AI_HANDOFF = "ai_handoff"
         MAIL_BOUNCED = "mail_bounced"
         TAGS_CHANGED = "tags_changed"
-        MERGED = "merged"  # this ticket was folded into another (`after`: its id)
-        MERGED_IN = "merged_in"  # another ticket was folded into this one (`before`: its id)
+        MERGED = "merged"  # this ticket was folded into another (`data["into"]`: its id)
+        MERGED_IN = "merged_in"  # another ticket was folded into this one (`data["from"]`)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -27,13 +27,10 @@ def ticket_merge(*, source: Ticket, target: Ticket, user: User) -> MergeResult:
     """Fold `source` into `target` (both tickets the caller may see: the views check that).
     Merging into itself, into a closed or merged ticket, or a ticket merged already is a 409;
     an agent merging two customers' tickets a 403; either way nothing changes."""
-    tickets.staff_required(user)
-    merge_check(source=source, target=target)  # before locking: a clear answer for a ref typo
+    merge_allowed(source=source, target=target, user=user)
     source, target = tickets_lock_pair(source, target)
-    merge_check(source=source, target=target)
+    merge_allowed(source=source, target=target, user=user)  # the rows as they are now
     customers_differ = not same_customer(source, target)
-    if customers_differ and user_role(user) != "manager":
-        raise NotAllowed("Only a manager can merge tickets of different customers.")
     result = ticket_merge_write(
         source=source, target=target, actor=user, staff_only=customers_differ
     )
@@ -44,6 +41,15 @@ def ticket_merge(*, source: Ticket, target: Ticket, user: User) -> MergeResult:
         # the public note on the target says it; it reaches them as any reply does, once
         notifications.customer_reply_notify(ticket=target, comment=result.note)
     return result
+
+
+def merge_allowed(*, source: Ticket, target: Ticket, user: User) -> None:
+    """The rules of a merge, without changing anything (the workspace asks before it confirms):
+    staff only; the lifecycle's say (a 409); two customers' tickets only by a manager (a 403)."""
+    tickets.staff_required(user)
+    merge_check(source=source, target=target)
+    if not same_customer(source, target) and user_role(user) != "manager":
+        raise NotAllowed("Only a manager can merge tickets of different customers.")
 
 
 def _tell_source_customer(*, source: Ticket, target: Ticket) -> None:

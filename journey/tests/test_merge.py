@@ -67,11 +67,15 @@ def test_an_event_on_both_tickets(pair, agent):
     source, target = pair
     ticket_merge(source=source, target=target, user=agent.user)
     merged = TicketEvent.objects.get(ticket=source, kind="merged")
-    assert (merged.after, merged.actor) == (str(target.pk), agent.user)
+    assert (merged.after, merged.data["into"], merged.actor) == (
+        f"#{target.ref}",
+        str(target.pk),
+        agent.user,
+    )
     closed = TicketEvent.objects.get(ticket=source, kind="status_changed")
     assert (closed.after, closed.reason) == ("closed", f"merged into #{target.ref}")
     merged_in = TicketEvent.objects.get(ticket=target, kind="merged_in")
-    assert merged_in.before == str(source.pk) and merged_in.data["from_ref"] == source.ref
+    assert merged_in.after == f"#{source.ref}" and merged_in.data["from"] == str(source.pk)
 
 
 def test_the_customer_is_told_once(pair, agent):
