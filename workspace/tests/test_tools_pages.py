@@ -4,6 +4,7 @@ inline, escaped) and merging (pick or type, confirm, refusals), staff only."""
 import pytest
 
 from agents.tests.factories import AgentFactory
+from journey.services import ticket_merge
 from tickets.models import Status, Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory
 
@@ -115,3 +116,12 @@ def test_an_agent_cannot_merge_into_a_ticket_it_cannot_see(client, customer, tic
     response = client.post(merge_url(ticket), {"into": str(hidden.pk), "confirm": "1"}, **HX)
     assert response.status_code == 404
     assert Ticket.objects.get(pk=ticket.pk).merged_into_id is None
+
+
+def test_the_customer_finds_the_ticket_their_request_joined(client, customer, ticket, queue):
+    target = TicketFactory(customer=customer, queue=queue, subject="Main one")
+    ticket_merge(source=ticket, target=target, user=AgentFactory().user)
+    client.force_login(customer)
+    page = client.get(f"/support/tickets/{ticket.pk}/").content.decode()
+    assert "This request was combined with" in page
+    assert f'href="/support/tickets/{target.pk}/"' in page
