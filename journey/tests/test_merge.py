@@ -1,8 +1,11 @@
 """Merging a duplicate (journey/services/merge.py): what moves, the lifecycle, the events on both
 tickets, the customer told once, the rules that refuse a merge and change nothing."""
 
+import threading
+
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 
 from agents.models import AgentLoad, Notification
 from agents.tests.factories import AgentFactory
@@ -187,3 +190,39 @@ def test_queue_limited_agents_merge_what_they_see(customer):
     target = TicketFactory(customer=customer, queue=queue)
     ticket_merge(source=source, target=target, user=agent.user)
     assert Ticket.objects.get(pk=source.pk).merged_into_id == target.pk
+
+
+def _race(source, target, user, barrier, outcomes) -> None:
+    try:
+        barrier.wait()
+        ticket_merge(source=source, target=target, user=user)
+        outcomes.append("merged")
+    except TransitionError:
+        outcomes.append("refused")
+    except BaseException as exc:  # noqa: BLE001 - reported below
+        outcomes.append(repr(exc))
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_of_one_pair_either_way_round_at_once_one_wins_no_deadlock():
+    customer = UserFactory(username="racer@example.com")
+    agent = AgentFactory()
+    queue = QueueFactory(slug="race")
+    for _ in range(5):
+        first = TicketFactory(customer=customer, queue=queue)
+        second = TicketFactory(customer=customer, queue=queue)
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=_race, args=(a, b, agent.user, barrier, outcomes))
+            for a, b in ((first, second), (second, first))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["merged", "refused"]
+        merged = Ticket.objects.filter(pk__in=[first.pk, second.pk], merged_into__isnull=False)
+        assert merged.count() == 1
