@@ -7,7 +7,7 @@ from core.exceptions import ApplicationError
 from tickets import events
 from tickets.models import Category, Queue, Ticket
 
-from .tags import MAX_TAGS
+from .tags import MAX_TAGS, tag_key
 
 
 def ticket_queue_move(*, ticket: Ticket, queue: Queue, actor, reason: str) -> str | None:
@@ -75,8 +75,11 @@ def ticket_tags_update(
     """Add and remove tags (already normalised) on a locked ticket, by hand, with the event;
     returns (added, removed): what actually changed."""
     before = list(ticket.tags or [])
+    # tags written before by rules or imports may not be in normal form: match by it
+    have = {tag_key(tag) for tag in before}
     gone = set(remove)
-    after = [tag for tag in dict.fromkeys([*before, *add]) if tag not in gone]
+    after = [*before, *(tag for tag in add if tag not in have)]
+    after = [tag for tag in dict.fromkeys(after) if tag_key(tag) not in gone]
     added = [tag for tag in after if tag not in before]
     removed = [tag for tag in before if tag not in after]
     if not added and not removed:

@@ -34,6 +34,14 @@ def tag_normalise(value: object) -> str:
     return tag
 
 
+def tag_key(tag: object) -> object:
+    """What a stored tag is compared by: its normal form, or itself when it has none."""
+    try:
+        return tag_normalise(tag)
+    except ValueError:
+        return tag
+
+
 def tags_normalise(values: object, *, field: str) -> list[str]:
     """A list of tags in their normal form, in order, without repeats; a 400 naming `field` and
     every bad tag otherwise."""
@@ -70,10 +78,11 @@ def tag_counts(
         elements, tag = f"jsonb_array_elements_text({arrays}) AS tag", "tag"
     else:  # SQLite (the embedded default)
         elements, tag = "json_each(t.tags) AS tag", "tag.value"
+    name = f"lower({tag})"  # rules may have written "VIP": one suggestion with "vip"
     sql = (
-        f"SELECT {tag}, COUNT(*) AS n FROM {table} t, {elements} "
-        f"WHERE t.id IN ({ids_sql}) AND {tag} LIKE %s ESCAPE '\\' "
-        f"GROUP BY {tag} ORDER BY n DESC, {tag} LIMIT %s"
+        f"SELECT {name}, COUNT(DISTINCT t.id) AS n FROM {table} t, {elements} "
+        f"WHERE t.id IN ({ids_sql}) AND {name} LIKE %s ESCAPE '\\' "
+        f"GROUP BY {name} ORDER BY n DESC, {name} LIMIT %s"
     )
     like = re.sub(r"([\\%_])", r"\\\1", prefix.strip().lower()) + "%"
     with connection.cursor() as cursor:

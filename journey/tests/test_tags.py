@@ -71,6 +71,13 @@ def test_a_change_that_changes_nothing_writes_nothing(ticket, agent, published):
     assert not published
 
 
+def test_tags_a_rule_wrote_in_another_case_are_found_by_their_normal_form(ticket, agent):
+    ticket.tags = ["VIP", "Late delivery"]
+    ticket.save()
+    ticket_tags_change(ticket=ticket, user=agent.user, add=["vip"], remove=["late delivery"])
+    assert Ticket.objects.get(pk=ticket.pk).tags == ["VIP"]
+
+
 def test_one_bad_tag_refuses_the_whole_change(ticket, agent):
     with pytest.raises(ApplicationError) as caught:
         ticket_tags_change(ticket=ticket, user=agent.user, add=["good", "bad tag!"])
@@ -97,7 +104,7 @@ def test_customers_cannot_tag(ticket, customer):
 def test_suggestions_count_the_tags_an_agent_may_see(manager):
     mine, theirs = QueueFactory(slug="mine"), QueueFactory(slug="theirs")
     TicketFactory(queue=mine, tags=["refund", "vip"])
-    TicketFactory(queue=mine, tags=["refund"])
+    TicketFactory(queue=mine, tags=["Refund"])
     TicketFactory(queue=theirs, tags=["secret-project", "refund"])
     TicketFactory(queue=mine, tags=[])
     agent = AgentFactory(all_queues=False)
