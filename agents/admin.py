@@ -46,6 +46,7 @@ class AgentAdmin(admin.ModelAdmin):
             {"fields": ("languages", "timezone", "working_hours", "max_tickets", "open_tickets")},
         ),
         ("Skills and queues", {"fields": ("skills", "all_queues", "queues")}),
+        ("Notifications", {"fields": ("notify_on_assignment", "notify_on_customer_reply")}),
     )
     readonly_fields = ("open_tickets",)
 
@@ -71,4 +72,4 @@ class AgentAdmin(admin.ModelAdmin):
         return ", ".join(obj.languages or []) or "—"
 
 
-from . import admin_ai  # noqa: E402,F401  (saved replies and the AI resolution log)
+from . import admin_ai  # noqa: E402,F401  (macros and the AI resolution log)

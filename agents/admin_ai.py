@@ -1,34 +1,104 @@
-"""Admin for what the AI agent uses and does (saved replies, the resolution log: every
-attempt with its context snapshot, the saved replies offered, the similar tickets shown as
-links, what stopped a draft, the draft, its score and the action) and for the outbox of mail,
-push and webhook notifications. The log and the outbox are read-only."""
+"""Admin for macros (saved replies with actions, which the AI agent also answers from), for what
+the AI agent does (the resolution log: every attempt with its context snapshot, the saved
+replies offered, the similar tickets shown as links, what stopped a draft, the draft, its score
+and the action) and for the outbox of mail, push and webhook notifications. The log and the
+outbox are read-only."""
 
 import json
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
 
-from tickets.models import Attachment
+from core.exceptions import ApplicationError
+from routing.admin_forms import TagsField
+from tickets.models import Attachment, Status
 
 from .models import AIResolutionAttempt, Notification, SavedReply
+from .services.macros import MACRO_STATUSES, macro_fields_check
+
+
+class SavedReplyForm(forms.ModelForm):
+    set_status = forms.ChoiceField(
+        choices=[("", "(leave)"), *((s, Status(s).label) for s in MACRO_STATUSES)],
+        required=False,
+        help_text="Applying it moves the ticket here, where the lifecycle allows it.",
+    )
+    add_tags = TagsField(required=False, help_text="Comma-separated, e.g. refund, vip")
+
+    class Meta:
+        model = SavedReply
+        fields = [
+            "name",
+            "body",
+            "queue",
+            "owner",
+            "language",
+            "set_status",
+            "set_priority",
+            "set_queue",
+            "add_tags",
+            "match_text",
+            "ai_usable",
+            "is_active",
+        ]
+
+    def clean(self):
+        data = super().clean() or {}
+        try:
+            data["add_tags"] = macro_fields_check(
+                body=data.get("body") or "",
+                set_status=data.get("set_status") or "",
+                set_priority=data.get("set_priority") or "",
+                add_tags=data.get("add_tags") or [],
+            )
+        except ApplicationError as exc:
+            raise forms.ValidationError(
+                {name: errors for name, errors in exc.fields.items() if name in self.fields}
+                or exc.message
+            ) from exc
+        return data
 
 
 @admin.register(SavedReply)
 class SavedReplyAdmin(admin.ModelAdmin):
-    list_display = ("name", "queue", "owner", "language", "ai_usable", "is_active", "usage_count")
-    list_filter = ("ai_usable", "is_active", "queue", "language")
-    search_fields = ("name", "body", "match_text")
-    list_select_related = ("queue", "owner__user")
-    readonly_fields = ("usage_count", "created_at", "updated_at")
-    fields = (
+    """Macros: personal (owner), a team's (queue) or global; the text with its actions."""
+
+    form = SavedReplyForm
+    list_display = (
         "name",
-        "body",
-        "match_text",
-        ("queue", "owner", "language"),
-        ("ai_usable", "is_active"),
-        ("usage_count", "created_at", "updated_at"),
+        "scope",
+        "queue",
+        "owner",
+        "actions_display",
+        "ai_usable",
+        "is_active",
+        "usage_count",
     )
+    list_filter = ("ai_usable", "is_active", "queue", "language", "set_status")
+    search_fields = ("name", "body", "match_text")
+    list_select_related = ("queue", "set_queue", "owner__user")
+    readonly_fields = ("usage_count", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "body", ("queue", "owner", "language"))}),
+        ("Actions", {"fields": (("set_status", "set_priority"), ("set_queue", "add_tags"))}),
+        ("The AI agent", {"fields": ("match_text", ("ai_usable", "is_active"))}),
+        (None, {"fields": (("usage_count", "created_at", "updated_at"),)}),
+    )
+
+    @admin.display(description="actions")
+    def actions_display(self, obj: SavedReply) -> str:
+        parts = []
+        if obj.set_status:
+            parts.append(f"status → {obj.set_status}")
+        if obj.set_priority:
+            parts.append(f"priority → {obj.set_priority}")
+        if obj.set_queue_id:
+            parts.append(f"queue → {obj.set_queue}")
+        if obj.add_tags:
+            parts.append(f"tags + {', '.join(map(str, obj.add_tags))}")
+        return "; ".join(parts) or "—"
 
 
 @admin.register(AIResolutionAttempt)

@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
+
+from tickets.models import Priority, Status
 
 
 class Skill(models.Model):
@@ -39,6 +42,16 @@ class Agent(models.Model):
     working_hours = models.JSONField(default=default_working_hours, blank=True)
     max_tickets = models.PositiveIntegerField(default=10)
     is_available = models.BooleanField(default=True)
+    notify_on_assignment = models.BooleanField(
+        "Tell me when a ticket is assigned to me",
+        default=True,
+        help_text="By e-mail, and by push on a registered device. Never for the AI agent.",
+    )
+    notify_on_customer_reply = models.BooleanField(
+        "Tell me when a customer replies to my ticket",
+        default=True,
+        help_text="By e-mail, and by push on a registered device. Never for the AI agent.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,7 +126,15 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="notification_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_status"),
+            # the lost-task sweep's query (agents.services.notifications.notifications_overdue)
+            models.Index(
+                Coalesce("next_attempt_at", "created_at"),
+                name="notification_due",
+                condition=models.Q(status="pending"),
+            ),
+        ]
 
 
 class PushPlatform(models.TextChoices):
@@ -122,7 +143,7 @@ class PushPlatform(models.TextChoices):
 
 
 class PushDevice(models.Model):
-    """A customer's phone, for FCM (android) or APNs (ios) pushes."""
+    """A customer's (or an agent's) phone, for FCM (android) or APNs (ios) pushes."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_devices"
@@ -149,9 +170,11 @@ class AgentLoad(models.Model):
 
 
 class SavedReply(models.Model):
-    """Text written for reuse: an agent's saved reply, a queue's template, or a global answer.
-    The AI agent composes only from these (filled in for the customer at hand), never from
-    another customer's conversation. The agent tools' macros grow from this model."""
+    """A macro: text written for reuse, with actions applied along with it (status, priority,
+    queue, tags). Personal (`owner` set), a team's (`queue` set: its agents use it) or global
+    (neither). The AI agent composes only from the team and global ones marked `ai_usable`
+    (filled in for the customer at hand; their actions are for people), never from another
+    customer's conversation."""
 
     name = models.CharField(max_length=200)
     body = models.TextField(
@@ -169,7 +192,7 @@ class SavedReply(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="saved_replies",
-        help_text="Empty: every queue.",
+        help_text="Set: a team macro of this queue's agents. Empty: global (every queue).",
     )
     owner = models.ForeignKey(
         Agent,
@@ -177,8 +200,24 @@ class SavedReply(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="saved_replies",
-        help_text="Set: a personal reply of this agent (never used by the AI agent).",
+        help_text="Set: a personal macro of this agent (never used by the AI agent).",
     )
+    set_status = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=Status.choices,
+        help_text="Applying it moves the ticket here (where the lifecycle allows it).",
+    )
+    set_priority = models.CharField(max_length=10, blank=True, choices=Priority.choices)
+    set_queue = models.ForeignKey(
+        "tickets.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Applying it moves the ticket to this queue.",
+    )
+    add_tags = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=10, blank=True, help_text="Empty: any language.")
     ai_usable = models.BooleanField(default=True, help_text="The AI agent may send it.")
     is_active = models.BooleanField(default=True)
@@ -188,8 +227,15 @@ class SavedReply(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "saved replies"
+        verbose_name = "macro (saved reply)"
+        verbose_name_plural = "macros (saved replies)"
         indexes = [models.Index(fields=["queue", "is_active"], name="saved_reply_queue")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def scope(self) -> str:
+        if self.owner_id is not None:
+            return "personal"
+        return "team" if self.queue_id is not None else "global"

@@ -29,5 +29,6 @@ def notification_send(self, notification_id: int) -> bool:
 
 @shared_task(name="agents.tasks.notifications_lost_resend")
 def notifications_lost_resend_task() -> int:
-    """Beat, every 5 minutes (migration 0007): pending outbox rows whose task was lost."""
+    """Beat, every 5 minutes (migration 0007): pending outbox rows whose task (first send or
+    retry) was lost."""
     return notifications_lost_resend()

@@ -10,7 +10,9 @@ from rest_framework.views import APIView
 
 from .api.actions import TicketCorrectApi, TicketReassignApi, TicketStatusApi
 from .api.attachments import AttachmentDownloadApi
+from .api.bulk import TicketBulkApi
 from .api.comments import TicketCommentsApi
+from .api.macros import MacroApplyApi, MacroListCreateApi
 from .api.tickets import TicketDetailApi, TicketListCreateApi
 from .api.tools import TicketMergeApi, TicketTagsApi
 from .mail_webhook import InboundMailApi
@@ -18,6 +20,7 @@ from .webhooks import IngestWebhookApi
 
 V1 = [
     ("v1/tickets/", TicketListCreateApi, "api-tickets"),
+    ("v1/tickets/bulk/", TicketBulkApi, "api-tickets-bulk"),
     ("v1/tickets/<str:ticket_id>/", TicketDetailApi, "api-ticket"),
     ("v1/tickets/<str:ticket_id>/comments/", TicketCommentsApi, "api-ticket-comments"),
     ("v1/tickets/<str:ticket_id>/status/", TicketStatusApi, "api-ticket-status"),
@@ -25,6 +28,12 @@ V1 = [
     ("v1/tickets/<str:ticket_id>/correct/", TicketCorrectApi, "api-ticket-correct"),
     ("v1/tickets/<str:ticket_id>/tags/", TicketTagsApi, "api-ticket-tags"),
     ("v1/tickets/<str:ticket_id>/merge/", TicketMergeApi, "api-ticket-merge"),
+    (
+        "v1/tickets/<str:ticket_id>/macros/<str:macro_id>/apply/",
+        MacroApplyApi,
+        "api-ticket-macro-apply",
+    ),
+    ("v1/macros/", MacroListCreateApi, "api-macros"),
     ("v1/attachments/<str:attachment_id>/", AttachmentDownloadApi, "api-attachment"),
 ]
 

@@ -55,7 +55,7 @@ class ReportAPIView(APIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
-        summary="A manager report (overview, agents, routing, customers, recurring, csat)",
+        summary="A manager report (overview, agents, routing, customers, recurring, csat, sla)",
         parameters=[
             OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(REPORTS)),
             OpenApiParameter("days", OpenApiTypes.INT, description="Default 30."),

@@ -110,3 +110,20 @@ def tidy(value):
 
 def tidy_rows(rows) -> list[dict]:
     return [{key: tidy(value) for key, value in row.items()} for row in rows]
+
+
+def median_sql(expression: str) -> str:
+    """The median of `expression` in raw SQL: `percentile_cont(0.5)` on PostgreSQL, the
+    aggregate registered on the connection on SQLite (as `Median` does for the ORM)."""
+    if connection.vendor == "postgresql":
+        return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {expression})"
+    connection.ensure_connection()
+    connection.connection.create_aggregate("hd_median", 1, _SqliteMedian)
+    return f"hd_median({expression})"
+
+
+def json_equals_sql(column: str) -> str:
+    """`column = <a JSON value passed as its JSON text>`, for a JSONField column."""
+    if connection.vendor == "postgresql":
+        return f"{column} = CAST(%s AS jsonb)"
+    return f"{column} = %s"

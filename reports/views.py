@@ -22,6 +22,18 @@ TITLES = {
     "customers": "Customer health",
     "recurring": "Recurring issues",
     "csat": "Satisfaction",
+    "sla": "SLA",
+}
+
+NOTES = {
+    "agents": "Handling segments are timed from the moment each agent was given the ticket, not "
+    "from its creation: when a ticket is reassigned, the first agent is measured on their stretch "
+    "(and counted as having handed it on) and the next one from when they got it.",
+    "sla": "Breach prediction: for every ticket whose SLA deadline fell in the period and has "
+    "passed, was it predicted at risk (the SLA monitor's at-risk warning before the deadline, or "
+    "for resolution a breach risk of 0.5 or more computed before it) and was the SLA breached? "
+    "Precision: of the warnings, how many came true. Recall: of the breaches, how many were "
+    "foreseen.",
 }
 
 
@@ -55,6 +67,7 @@ def report_page(request, name: str, as_csv: bool = False) -> HttpResponse:
     context = {
         "name": name,
         "title": TITLES[name],
+        "note": NOTES.get(name, ""),
         "titles": TITLES,
         "report": report,
         "errors": error[2] if error else {},

@@ -7,7 +7,7 @@ from core.exceptions import ApplicationError
 from tickets import events
 from tickets.models import Category, Queue, Ticket
 
-from .tags import MAX_TAGS, tag_key
+from .tags import MAX_TAGS, tag_key, tags_normalise  # noqa: F401  (macros and bulk use it here)
 
 
 def ticket_queue_move(*, ticket: Ticket, queue: Queue, actor, reason: str) -> str | None:
@@ -69,11 +69,12 @@ def ticket_tags_add(*, ticket: Ticket, tags: list[str]) -> None:
         ticket.save(update_fields=["tags", "updated_at"])
 
 
-def ticket_tags_update(
-    *, ticket: Ticket, actor, add: list[str], remove: list[str]
+def ticket_tags_set(
+    *, ticket: Ticket, actor, add: list[str], remove: list[str], reason: str = ""
 ) -> tuple[list[str], list[str]]:
-    """Add and remove tags (already normalised) on a locked ticket, by hand, with the event;
-    returns (added, removed): what actually changed."""
+    """A person (by hand, a macro, a bulk action) adds and removes tags (already normalised:
+    `tags_normalise`) on a locked ticket, with a `tags_changed` event; returns (added, removed):
+    what actually changed."""
     before = list(ticket.tags or [])
     # tags written before by rules or imports may not be in normal form: match by it
     have = {tag_key(tag) for tag in before}
@@ -90,6 +91,6 @@ def ticket_tags_update(
     ticket.tags = after
     ticket.save(update_fields=["tags", "updated_at"])
     events.ticket_tags_changed_event(
-        ticket=ticket, actor=actor, before=before, added=added, removed=removed
+        ticket=ticket, actor=actor, before=before, added=added, removed=removed, reason=reason
     )
     return added, removed

@@ -11,7 +11,8 @@ from tickets.models import Ticket
 from tickets.selectors import ticket_visible_q
 
 MAX_TAG_LENGTH = 50
-MAX_TAGS = 50  # on one ticket, and in one request
+MAX_TAGS = 50  # on one ticket
+MAX_TAGS_AT_ONCE = 20  # in one request, macro or bulk action
 _SPACES = re.compile(r"\s+")
 # letters and digits of any script, and - _ . : / + # between words
 _TAG = re.compile(r"[^\W_](?:[\w.:/+#-]*[^\W_])?|[^\W_]")
@@ -42,13 +43,14 @@ def tag_key(tag: object) -> object:
         return tag
 
 
-def tags_normalise(values: object, *, field: str) -> list[str]:
-    """A list of tags in their normal form, in order, without repeats; a 400 naming `field` and
-    every bad tag otherwise."""
+def tags_normalise(values: object, *, field: str = "tags") -> list[str]:
+    """A list of tags in their normal form, in order, without repeats (blank ones skipped); a
+    400 naming `field` and every bad tag otherwise."""
     if not isinstance(values, list | tuple):
         raise ApplicationError("Give a list of tags.", fields={field: ["Give a list of tags."]})
-    if len(values) > MAX_TAGS:
-        message = f"At most {MAX_TAGS} tags at once."
+    values = [v for v in values if not (isinstance(v, str) and not v.strip())]
+    if len(values) > MAX_TAGS_AT_ONCE:
+        message = f"At most {MAX_TAGS_AT_ONCE} tags at once."
         raise ApplicationError(message, fields={field: [message]})
     tags, errors = [], []
     for value in values:

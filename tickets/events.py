@@ -166,9 +166,15 @@ def ticket_corrected_event(
 
 
 def ticket_tags_changed_event(
-    *, ticket: Ticket, actor, before: list[str], added: list[str], removed: list[str]
+    *,
+    ticket: Ticket,
+    actor,
+    before: list[str],
+    added: list[str],
+    removed: list[str],
+    reason: str = "",
 ) -> TicketEvent:
-    """A person added or removed tags by hand."""
+    """A person added or removed tags (by hand, with a macro, in bulk)."""
     return _event(
         ticket=ticket,
         kind=Kind.TAGS_CHANGED,
@@ -176,6 +182,7 @@ def ticket_tags_changed_event(
         field="tags",
         before=before,
         after=list(ticket.tags),
+        reason=reason,
         data={"added": added, "removed": removed},
     )
 

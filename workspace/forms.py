@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 
 from agents.models import Agent
 from tickets.lifecycle import AGENT_TRANSITIONS
-from tickets.models import Category, Priority, Queue
+from tickets.models import Category, Priority, Queue, Status
 from tickets.services.attachments import IncomingFile
 
 
@@ -135,3 +135,74 @@ class TicketOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         if signed_in:
             del self.fields["email"]
+
+
+class NotificationPreferencesForm(forms.Form):
+    notify_on_assignment = forms.BooleanField(
+        required=False,
+        label="A ticket is assigned to me",
+        help_text="By e-mail, and by push on a phone where I use the app.",
+    )
+    notify_on_customer_reply = forms.BooleanField(
+        required=False,
+        label="A customer replies to a ticket assigned to me",
+        help_text="The mail quotes the customer's reply; internal notes are never sent.",
+    )
+
+
+BULK_ACTIONS = [
+    ("status", "Set status"),
+    ("assign", "Assign to"),
+    ("queue", "Move to queue"),
+    ("tags", "Add tags"),
+    ("macro", "Apply macro"),
+]
+
+
+class BulkForm(forms.Form):
+    """The list's action bar: the ticked tickets, an action and the value for that action."""
+
+    action = forms.ChoiceField(label="Action", choices=BULK_ACTIONS)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            (s, Status(s).label)
+            for s in sorted({t for targets in AGENT_TRANSITIONS.values() for t in targets})
+        ],
+    )
+    agent = forms.ModelChoiceField(
+        label="Agent",
+        required=False,
+        queryset=Agent.objects.filter(is_available=True).select_related("user"),
+    )
+    queue = forms.ModelChoiceField(
+        label="Queue", required=False, queryset=Queue.objects.filter(is_active=True)
+    )
+    tags = forms.CharField(label="Tags (comma-separated)", required=False, max_length=1000)
+    macro = forms.ChoiceField(label="Macro", required=False)
+
+    def __init__(self, *args, macros=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["macro"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(m.pk, m.name) for m in macros]
+
+    def clean(self):
+        data = super().clean() or {}
+        action = data.get("action")
+        name = "agent" if action == "assign" else action
+        if name and not data.get(name):
+            self.add_error(name, "Choose what to set.")
+        return data
+
+    def value(self):
+        """The bulk service's `value` for the chosen action."""
+        data = self.cleaned_data
+        return {
+            "status": lambda: data["status"],
+            "assign": lambda: data["agent"].pk,
+            "queue": lambda: data["queue"].slug,
+            "tags": lambda: [tag.strip() for tag in data["tags"].split(",") if tag.strip()],
+            "macro": lambda: int(data["macro"]),
+        }[data["action"]]()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import agent, common, customer, tools
+from .views import agent, bulk, common, customer, macros, settings, tools
 
 workspace_patterns = (
     [
@@ -18,6 +18,19 @@ workspace_patterns = (
         path("tickets/<uuid:ticket_id>/tags/", tools.ticket_tags, name="tags"),
         path("tickets/<uuid:ticket_id>/merge/", tools.ticket_merge, name="merge"),
         path("tags/suggestions/", tools.tag_suggestions, name="tag-suggestions"),
+        path("settings/", settings.settings_page, name="settings"),
+        path("tickets/<uuid:ticket_id>/macros/", macros.macro_picker, name="macros"),
+        path(
+            "tickets/<uuid:ticket_id>/macros/<int:macro_id>/",
+            macros.macro_preview,
+            name="macro-preview",
+        ),
+        path(
+            "tickets/<uuid:ticket_id>/macros/<int:macro_id>/apply/",
+            macros.macro_apply,
+            name="macro-apply",
+        ),
+        path("bulk/", bulk.tickets_bulk, name="bulk"),
     ],
     "workspace",
 )

@@ -1,17 +1,45 @@
 """What a backend is: who it would send an event to, and how it sends one message."""
 
+import email.utils
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
 
 class DeliveryError(Exception):
-    """A send failed in a way worth retrying (network error, 5xx, 429)."""
+    """A send failed in a way worth retrying (network error, 5xx, 429); `retry_after` is the
+    receiver's own `Retry-After` in seconds, when it gave one."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentDeliveryError(DeliveryError):
     """The receiver refused the message (4xx): retrying would not help."""
+
+
+class RecipientGoneError(PermanentDeliveryError):
+    """The provider says the address no longer exists (a push token of an uninstalled app):
+    never retried, and the address is forgotten."""
+
+
+def retry_after_seconds(value: str | None) -> int | None:
+    """A `Retry-After` header's delay in seconds (delta-seconds or an HTTP date), else None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(int(when.timestamp() - time.time()), 0)
 
 
 @dataclass
@@ -52,7 +80,8 @@ def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float = 1
             return response.status
     except urllib.error.HTTPError as exc:
         if exc.code >= 500 or exc.code == 429:
-            raise DeliveryError(f"HTTP {exc.code} from {url}") from exc
+            wait = retry_after_seconds(exc.headers.get("Retry-After") if exc.headers else None)
+            raise DeliveryError(f"HTTP {exc.code} from {url}", retry_after=wait) from exc
         return exc.code
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise DeliveryError(f"{url}: {exc}") from exc

@@ -4,6 +4,7 @@ A ticket is matched against each usable reply's name and the example questions o
 `match_text`, one per line (TF-IDF cosine over word 1-2-grams); the closest example's similarity
 is the draft's confidence. Nothing here reads another ticket."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -16,6 +17,8 @@ from tickets.models import Ticket
 from ..models import SavedReply
 
 PLACEHOLDERS = ("customer_name", "ticket_ref", "agent_name", "status_link")
+PLACEHOLDER = re.compile(r"\{\{\s*(" + "|".join(PLACEHOLDERS) + r")\s*\}\}")
+ANY_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,9 @@ def saved_replies_for(*, ticket: Ticket) -> list[SavedReply]:
 
 
 def reply_fill(*, body: str, ticket: Ticket, agent_name: str = "") -> str:
-    """The body with its placeholders filled in for `ticket` (plain text; nothing evaluated)."""
+    """The body with its placeholders filled in for `ticket`: plain text in one pass, so a value
+    (a customer's name) is never read as a placeholder itself; nothing is evaluated, and
+    anything else in braces stays as written."""
     customer = ticket.customer
     name = (customer.get_full_name() if customer else "") or ""
     values = {
@@ -46,10 +51,16 @@ def reply_fill(*, body: str, ticket: Ticket, agent_name: str = "") -> str:
         "agent_name": agent_name or "the support team",
         "status_link": ticket_status_link(ticket_id=ticket.pk),
     }
-    for key in PLACEHOLDERS:
-        for spelling in (f"{{{{ {key} }}}}", f"{{{{{key}}}}}"):
-            body = body.replace(spelling, values[key])
-    return body
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], body)
+
+
+def placeholders_unknown(body: str) -> list[str]:
+    """The `{{ name }}` spellings in `body` that are not placeholders (a typo sent as is)."""
+    return [
+        match.group(0)
+        for match in ANY_PLACEHOLDER.finditer(body)
+        if match.group(1) not in PLACEHOLDERS
+    ]
 
 
 def best_replies(*, ticket: Ticket, top: int = 3, agent_name: str = "") -> list[ReplyMatch]:

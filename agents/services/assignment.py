@@ -25,6 +25,7 @@ from ..eligibility import eligible_agents
 from ..models import Agent, AgentKind
 from ..ranking import Score, rank_agents
 from ..workload import agent_load_refresh, open_ticket_count
+from .agent_alerts import agent_assignment_notify
 
 SYNCED_FIELDS = ("assigned_agent_id", "status", "escalation_level", "updated_at", "tags")
 WAITING_STATUSES = (Status.OPEN, Status.ESCALATED)
@@ -101,7 +102,8 @@ def ticket_assign_agent(
     data: dict | None = None,
     by_person: bool = False,
 ) -> Ticket:
-    """Record `agent` on a locked ticket, move it to `assigned` where the lifecycle allows.
+    """Record `agent` on a locked ticket, move it to `assigned` where the lifecycle allows, and
+    tell the agent (after commit, if they want to know).
     `by_person`: a person chose the agent (a `reassigned` event, which the ranking counts)."""
     before = ticket.assigned_agent.name if ticket.assigned_agent else None
     previous_id = ticket.assigned_agent_id
@@ -109,7 +111,7 @@ def ticket_assign_agent(
     ticket.save(update_fields=["assigned_agent", "updated_at"])
     agent_load_refresh(agent_ids=[previous_id, agent.pk])
     if by_person:
-        events.ticket_reassigned_event(
+        event = events.ticket_reassigned_event(
             ticket=ticket,
             actor=actor,
             field="assigned_agent",
@@ -119,9 +121,11 @@ def ticket_assign_agent(
             data=data,
         )
     else:
-        events.ticket_assigned_event(
+        event = events.ticket_assigned_event(
             ticket=ticket, before=before, after=agent.name, reason=reason, data=data
         )
+    # here, where every assignment is recorded (intake, the sweep, a person's choice, a hand-off)
+    agent_assignment_notify(ticket=ticket, agent=agent, event=event, actor=actor)
     if ticket.status in (Status.OPEN, Status.ESCALATED):
         ticket, _ = ticket_system_move(ticket=ticket, status=Status.ASSIGNED, reason=reason)
     return ticket

@@ -28,3 +28,10 @@ def push_device_remove(*, user: User, device_id: int) -> bool:
     """Forget one of `user`'s devices (sign-out on the phone); False when it is not theirs."""
     deleted, _ = PushDevice.objects.filter(pk=device_id, user=user).delete()
     return deleted > 0
+
+
+def push_device_prune(*, platform: str, token: str) -> bool:
+    """Forget a phone whose token the push provider called dead (FCM UNREGISTERED, APNs 410
+    Unregistered or BadDeviceToken): the app was uninstalled or the token replaced."""
+    deleted, _ = PushDevice.objects.filter(platform=platform, token=token).delete()
+    return deleted > 0

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.jobs import enqueue_now, enqueue_on_commit
@@ -22,7 +23,14 @@ from tickets.models import Channel, Comment, Ticket
 
 from ..models import Notification, NotificationStatus, PushDevice, PushPlatform
 from ..notifications import backend_named, configured_backends
-from ..notifications.base import Audience, DeliveryError, Message, PermanentDeliveryError
+from ..notifications.base import (
+    Audience,
+    DeliveryError,
+    Message,
+    PermanentDeliveryError,
+    RecipientGoneError,
+)
+from .devices import push_device_prune
 
 
 def _audience(*, ticket: Ticket, audience: str) -> Audience:
@@ -60,6 +68,10 @@ def _audience(*, ticket: Ticket, audience: str) -> Audience:
         email = ticket.assigned_agent.user.email
         if email:
             result.emails.append(email)
+        phones = PushDevice.objects.filter(user_id=ticket.assigned_agent.user_id).order_by("pk")
+        for platform, token in phones.values_list("platform", "token"):
+            target = result.ios_tokens if platform == PushPlatform.IOS else result.android_tokens
+            target.append(token)
     return result
 
 
@@ -119,6 +131,10 @@ class DeliveryResult:
     retry_in: int | None = None
 
 
+PUSH_PLATFORMS = {"apns": PushPlatform.IOS, "fcm": PushPlatform.ANDROID}
+MAX_RETRY_AFTER = 24 * 3600  # a receiver's Retry-After is honoured up to a day
+
+
 def backoff_seconds(attempts: int) -> int:
     """30 s, 60 s, 120 s, ... (doubling, capped at one hour)."""
     base = getattr(settings, "HELPDESK_NOTIFICATION_BACKOFF_SECONDS", 30)
@@ -155,17 +171,33 @@ def notification_deliver(*, notification_id: int) -> DeliveryResult:
         backend.send(message)
     except DeliveryError as exc:
         row.last_error = str(exc)[:2000]
+        if isinstance(exc, RecipientGoneError):
+            _recipient_forget(row)
         if isinstance(exc, PermanentDeliveryError) or row.attempts >= max_attempts:
             row.status = NotificationStatus.FAILED
             row.save(update_fields=["attempts", "status", "last_error"])
             return DeliveryResult(sent=False)
-        delay = backoff_seconds(row.attempts)
+        delay = max(backoff_seconds(row.attempts), min(exc.retry_after or 0, MAX_RETRY_AFTER))
         row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
         return DeliveryResult(sent=False, retry_in=delay)
     row.status, row.sent_at = NotificationStatus.SENT, timezone.now()
     row.save(update_fields=["attempts", "status", "sent_at"])
     return DeliveryResult(sent=True)
+
+
+def _recipient_forget(row: Notification) -> None:
+    """The provider says a push token is dead (app uninstalled): the phone is forgotten, and the
+    rows still waiting for it fail now instead of each asking the provider again."""
+    platform = PUSH_PLATFORMS.get(row.backend)
+    if platform is None:
+        return
+    push_device_prune(platform=platform, token=row.recipient)
+    Notification.objects.filter(
+        backend=row.backend, recipient=row.recipient, status=NotificationStatus.PENDING
+    ).exclude(pk=row.pk).update(
+        status=NotificationStatus.FAILED, last_error=f"device gone: {row.last_error}"[:2000]
+    )
 
 
 def customer_resolution_notify(
@@ -217,20 +249,34 @@ def customer_reply_notify(*, ticket: Ticket, comment: Comment) -> list[Notificat
 LOST_AFTER = timedelta(minutes=5)
 
 
-def notifications_lost_resend(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """The outbox's safety net (beat, every 5 minutes): rows still pending whose send task was
-    lost (a dead worker, a broker restart) are queued again; sending locks the row and sends
-    only a pending one, so nothing goes out twice. Returns how many were queued."""
-    cutoff = (now or timezone.now()) - LOST_AFTER
-    lost = (
+def notifications_overdue(*, cutoff: datetime) -> QuerySet[Notification]:
+    """Pending rows due before `cutoff`, oldest due first: a row is due at its `next_attempt_at`
+    (a retry's time) or, never tried, at its creation. The partial index `notification_due` is
+    this expression over pending rows, so the sweep reads only what it sends."""
+    return (
         Notification.objects.filter(status=NotificationStatus.PENDING)
-        .filter(
-            Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .alias(due=Coalesce("next_attempt_at", "created_at"))
+        .filter(due__lt=cutoff)
+        .order_by("due")
     )
-    ids = list(lost)
+
+
+def notifications_lost_resend(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """The outbox's safety net (beat, every 5 minutes): pending rows whose send task was lost
+    (a dead worker, a broker restart) are queued again, whether the first send never ran or a
+    retry's `next_attempt_at` passed without it (Celery's countdown died with its worker). They
+    get `LOST_AFTER` of grace, since the task normally gets there first. Each queued row is
+    marked due now, so a sweep that comes again before a busy worker ran the task does not queue
+    it twice; sending locks the row and sends only a pending one, so nothing goes out twice.
+    Returns how many were queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            notifications_overdue(cutoff=now - LOST_AFTER)
+            .select_for_update(skip_locked=True)  # one being sent right now is not waited for
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
     for pk in ids:
         enqueue_now("agents.tasks.notification_send", pk)
     return len(ids)

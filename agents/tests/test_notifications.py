@@ -6,7 +6,7 @@ import hmac
 import pytest
 from django.core import mail
 
-from agents.models import Notification, NotificationStatus, PushDevice
+from agents.models import Notification, NotificationStatus
 from agents.services.notifications import notification_deliver, notification_enqueue
 from agents.tasks import notification_send
 
@@ -108,46 +108,6 @@ def test_enqueueing_the_same_event_twice_makes_one_row(ticket, webhook):
     assert len(enqueue(ticket)) == 2  # e-mail and webhook
     assert enqueue(ticket) == []
     assert Notification.objects.count() == 2
-
-
-def test_fcm_http_v1_request_format(ticket, settings, fake_server):
-    settings.HELPDESK_FCM_URL = fake_server.url
-    settings.HELPDESK_FCM_PROJECT_ID = "helpdesk-demo"
-    settings.HELPDESK_FCM_ACCESS_TOKEN = "ya29.token"
-    PushDevice.objects.create(user=ticket.customer, platform="android", token="fcm-token-1")
-    row = only(enqueue(ticket), "fcm")
-    assert notification_deliver(notification_id=row.pk).sent
-    request = fake_server.requests[0]
-    assert request["path"] == "/v1/projects/helpdesk-demo/messages:send"
-    assert request["headers"]["Authorization"] == "Bearer ya29.token"
-    message = fake_server.json()["message"]
-    assert message["token"] == "fcm-token-1"
-    assert message["notification"] == {"title": "New agent", "body": "Sam is on it"}
-    assert message["data"] == {
-        "event": "ticket.reassigned",
-        "ticket_id": str(ticket.pk),
-        "agent_id": "7",
-    }
-    assert message["android"]["priority"] == "high"
-
-
-def test_apns_request_format(ticket, settings, fake_server):
-    settings.HELPDESK_APNS_URL = fake_server.url
-    settings.HELPDESK_APNS_TOPIC = "com.example.helpdesk"
-    settings.HELPDESK_APNS_AUTH_TOKEN = "provider.jwt"
-    ticket.context = {"platform": "ios", "push_token": "a1b2c3"}
-    ticket.save()
-    row = only(enqueue(ticket), "apns")
-    assert notification_deliver(notification_id=row.pk).sent
-    request = fake_server.requests[0]
-    headers = {k.lower(): v for k, v in request["headers"].items()}
-    assert request["path"] == "/3/device/a1b2c3"
-    assert headers["apns-topic"] == "com.example.helpdesk"
-    assert headers["apns-push-type"] == "alert" and headers["apns-priority"] == "10"
-    assert headers["authorization"] == "bearer provider.jwt"
-    body = fake_server.json()
-    assert body["aps"]["alert"] == {"title": "New agent", "body": "Sam is on it"}
-    assert body["ticket_id"] == str(ticket.pk)
 
 
 def test_unreachable_server_is_a_retry_not_a_crash(ticket, settings):

@@ -293,7 +293,7 @@ HELPDESK_ASSIGNMENT_STATS_TTL = int(env("HELPDESK_ASSIGNMENT_STATS_TTL", "30") o
 HELPDESK_NOTIFICATION_BACKENDS = env_list(
     "HELPDESK_NOTIFICATION_BACKENDS",
     "agents.notifications.email.EmailBackend,agents.notifications.webhook.WebhookBackend,"
-    "agents.notifications.push.FCMBackend,agents.notifications.push.APNsBackend",
+    "agents.notifications.fcm.FCMBackend,agents.notifications.apns.APNsBackend",
 )
 HELPDESK_NOTIFICATION_WEBHOOK_URL = env("HELPDESK_NOTIFICATION_WEBHOOK_URL")
 HELPDESK_NOTIFICATION_WEBHOOK_SECRET = env(
@@ -303,12 +303,30 @@ HELPDESK_NOTIFICATION_MAX_ATTEMPTS = int(env("HELPDESK_NOTIFICATION_MAX_ATTEMPTS
 HELPDESK_NOTIFICATION_BACKOFF_SECONDS = int(
     env("HELPDESK_NOTIFICATION_BACKOFF_SECONDS", "30") or 30
 )
-HELPDESK_FCM_URL = env("HELPDESK_FCM_URL", "https://fcm.googleapis.com")
+# FCM HTTP v1 (docs/DEPLOY.md "Push"): OAuth access tokens minted from the Firebase project's
+# service-account JSON; the project id defaults to the one in that file. HELPDESK_FCM_URL and
+# HELPDESK_FCM_TOKEN_URL (default: the file's token_uri) point elsewhere for tests or a relay.
+HELPDESK_FCM_CREDENTIALS_FILE = env("HELPDESK_FCM_CREDENTIALS_FILE")
 HELPDESK_FCM_PROJECT_ID = env("HELPDESK_FCM_PROJECT_ID")
-HELPDESK_FCM_ACCESS_TOKEN = env("HELPDESK_FCM_ACCESS_TOKEN")
-HELPDESK_APNS_URL = env("HELPDESK_APNS_URL", "https://api.push.apple.com")
+HELPDESK_FCM_URL = env("HELPDESK_FCM_URL", "https://fcm.googleapis.com")
+HELPDESK_FCM_TOKEN_URL = env("HELPDESK_FCM_TOKEN_URL")
+# APNs (docs/DEPLOY.md "Push"): HTTP/2 with a provider JWT signed by the .p8 key of the Apple
+# developer account (key id, team id); the topic is the app's bundle id. The sandbox host serves
+# development builds of the app; HELPDESK_APNS_URL overrides the host (tests, a relay).
 HELPDESK_APNS_TOPIC = env("HELPDESK_APNS_TOPIC")
-HELPDESK_APNS_AUTH_TOKEN = env("HELPDESK_APNS_AUTH_TOKEN")
+HELPDESK_APNS_KEY_PATH = env("HELPDESK_APNS_KEY_PATH")
+HELPDESK_APNS_KEY_ID = env("HELPDESK_APNS_KEY_ID")
+HELPDESK_APNS_TEAM_ID = env("HELPDESK_APNS_TEAM_ID")
+HELPDESK_APNS_SANDBOX = env_bool("HELPDESK_APNS_SANDBOX", False)
+HELPDESK_APNS_URL = env("HELPDESK_APNS_URL") or (
+    "https://api.sandbox.push.apple.com" if HELPDESK_APNS_SANDBOX else "https://api.push.apple.com"
+)
+HELPDESK_APNS_CA_FILE = env("HELPDESK_APNS_CA_FILE")  # extra CA bundle (a TLS-inspecting proxy)
+# Apple accepts a provider token for 60 minutes and refuses new ones more often than every 20
+HELPDESK_APNS_TOKEN_REFRESH_SECONDS = int(
+    env("HELPDESK_APNS_TOKEN_REFRESH_SECONDS", "3000") or 3000
+)
+HELPDESK_APNS_EXPIRATION_SECONDS = int(env("HELPDESK_APNS_EXPIRATION_SECONDS", "86400") or 86400)
 
 # Live events (H6, docs/WORKSPACE.md). HELPDESK_WS_LAYER picks the Redis channel layer:
 # "pubsub" (default): a group message is published once and each daphne process hands it to its own

@@ -9,7 +9,7 @@ from core.exceptions import NotFound
 from journey.serializers import StaffTicketOutputSerializer, ticket_output
 from journey.services.merge import ticket_merge
 from journey.services.tags import ticket_tags_change
-from routing.tags import MAX_TAGS
+from routing.tags import MAX_TAGS_AT_ONCE
 from tickets.selectors import ticket_find
 
 from .common import staff_ticket, visible_ticket
@@ -19,10 +19,10 @@ class TicketTagsApi(ApiView):
     class InputSerializer(serializers.Serializer):
         # the service normalises and explains bad tags; here only the shape is checked
         add = serializers.ListField(
-            child=serializers.JSONField(), required=False, default=list, max_length=MAX_TAGS
+            child=serializers.JSONField(), required=False, default=list, max_length=MAX_TAGS_AT_ONCE
         )
         remove = serializers.ListField(
-            child=serializers.JSONField(), required=False, default=list, max_length=MAX_TAGS
+            child=serializers.JSONField(), required=False, default=list, max_length=MAX_TAGS_AT_ONCE
         )
 
         class Meta:
@@ -45,7 +45,7 @@ class TicketTagsApi(ApiView):
         responses={200: OutputSerializer},
         description="Agents: add and remove tags by hand. Tags are trimmed and lowercased "
         "(inner spaces become dashes); letters and digits joined by - _ . : / + #, at most 50 "
-        "characters, 50 tags a ticket. A bad tag is a 400 that changes nothing.",
+        "characters, 20 at once, 50 on a ticket. A bad tag is a 400 that changes nothing.",
     )
     def post(self, request, ticket_id: str):
         ticket = staff_ticket(request, ticket_id)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from agents.models import AgentKind
 from agents.resolution.agent import ticket_ai_hand_to_human
-from agents.services import notifications
+from agents.services import agent_alerts, notifications
 from tickets import services as tickets
 from tickets.lifecycle import CUSTOMER_REPLY_TRANSITIONS
 from tickets.models import AuthorKind, Comment, Status, Ticket
@@ -37,7 +37,7 @@ def comment_add(
     )
     attachments_store(ticket=ticket, comment=comment, files=files, uploaded_by=user)
     if author_kind == AuthorKind.CUSTOMER:
-        customer_reply_follow_up(ticket=ticket, user=user)
+        customer_reply_follow_up(ticket=ticket, user=user, comment=comment)
     elif author_kind == AuthorKind.AGENT and not internal:
         notifications.customer_reply_notify(ticket=ticket, comment=comment)
         if tickets.ticket_first_response_record(ticket=ticket):
@@ -45,9 +45,14 @@ def comment_add(
     return comment
 
 
-def customer_reply_follow_up(*, ticket: Ticket, user: User | None) -> None:
-    """What a customer's reply (in the app, on the web or by mail) does to a locked ticket: a
-    pending one resumes, a resolved one reopens, to a person when the AI agent had resolved it."""
+def customer_reply_follow_up(
+    *, ticket: Ticket, user: User | None, comment: Comment | None = None
+) -> None:
+    """What a customer's reply (in the app, on the web or by mail) does to a locked ticket: its
+    assigned agent hears of `comment` (if they want to), a pending ticket resumes, a resolved one
+    reopens, to a person when the AI agent had resolved it."""
+    if comment is not None:
+        agent_alerts.agent_customer_reply_notify(ticket=ticket, comment=comment)
     if ticket.status not in CUSTOMER_REPLY_TRANSITIONS:
         return
     after = CUSTOMER_REPLY_TRANSITIONS[ticket.status]

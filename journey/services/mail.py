@@ -114,5 +114,5 @@ def _reply(ticket: Ticket, mail: InboundMail, body: str, original: str) -> MailR
         sender=mail.sender,
         original=original,
     )
-    customer_reply_follow_up(ticket=ticket, user=author)
+    customer_reply_follow_up(ticket=ticket, user=author, comment=comment)
     return MailResult(ticket=ticket, comment=comment, created=True)

@@ -36,12 +36,12 @@ def test_tags_add_and_remove(api, agent, ticket):
         ({}, "non_field_errors"),
         ({"add": "vip"}, "add"),
         ({"add": ["ok", "not ok!"]}, "add"),
-        ({"add": [""]}, "add"),
+        ({"add": ["", "a b!"]}, "add"),
         ({"add": ["x" * 51]}, "add"),
         ({"add": [{"a": 1}]}, "add"),
         ({"remove": [7]}, "remove"),
         ({"add": ["vip"], "remove": ["vip"]}, "remove"),
-        ({"add": [f"t{n}" for n in range(51)]}, "add"),
+        ({"add": [f"t{n}" for n in range(21)]}, "add"),
     ],
 )
 def test_bad_tags_are_a_400_naming_the_field(api, agent, ticket, data, field):

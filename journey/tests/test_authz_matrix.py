@@ -3,6 +3,7 @@ every `/api/v1/` route, on customer A's ticket."""
 
 import pytest
 
+from agents.models import SavedReply
 from core.roles import managers_group
 from tickets.models import Comment, Ticket
 from tickets.tests.factories import QueueFactory
@@ -55,6 +56,25 @@ ROUTES = {
     ),
     # into itself: staff get as far as the rule (409), nothing changes
     "merge": ("post", "/api/v1/tickets/{id}/merge/", {"into": "{id}"}, [401, 403, 404, 409, 409]),
+    "macro_apply": (
+        "post",
+        "/api/v1/tickets/{id}/macros/{macro}/apply/",
+        None,
+        [401, 403, 404, 200, 200],
+    ),
+    "bulk": (
+        "post",
+        "/api/v1/tickets/bulk/",
+        {"ids": ["{id}"], "action": "tags", "value": ["vip"]},
+        [401, 403, 403, 200, 200],
+    ),
+    "macros": ("get", "/api/v1/macros/", None, [401, 403, 403, 200, 200]),
+    "macro_create": (
+        "post",
+        "/api/v1/macros/",
+        {"name": "Thanks", "body": "Thanks!"},
+        [401, 403, 403, 403, 201],
+    ),
     "agents": ("get", "/api/v1/agents/", None, [401, 403, 403, 403, 200]),
     "devices": ("get", "/api/v1/devices/", None, [401, 200, 200, 200, 200]),
     "register_device": (
@@ -86,20 +106,23 @@ def actors(customer, other_customer, agent, manager):
 @pytest.mark.parametrize(("route", "role", "expected"), CASES)
 def test_route_by_role(api, actors, ticket, route, role, expected):
     QueueFactory(slug="billing")
+    macro = SavedReply.objects.create(name="Noted", body="Noted, {{ customer_name }}.")
     method, template, body, _ = ROUTES[route]
+    if body and body.get("ids"):
+        body = {**body, "ids": [str(ticket.pk)]}
     before = Ticket.objects.values().get(pk=ticket.pk)
     comments_before = Comment.objects.count()
     if body is not None:
         body = {k: v.format(id=ticket.pk) if isinstance(v, str) else v for k, v in body.items()}
     response = getattr(api(actors[role]), method)(
-        template.format(id=ticket.pk), body, format="json"
+        template.format(id=ticket.pk, macro=macro.pk), body, format="json"
     )
     assert response.status_code == expected, response.content
     data = response.json()
     if expected >= 400:
         assert set(data) >= {"error", "detail", "fields"}
         assert ticket.subject not in response.content.decode()
-        if route != "create":
+        if route not in ("create", "macro_create"):
             assert Ticket.objects.values().get(pk=ticket.pk) == before
             assert Comment.objects.count() == comments_before
     if route == "list" and expected == 200:
@@ -122,10 +145,12 @@ def test_matrix_covers_every_api_v1_route():
     ours = {
         r if r.endswith("/") else r + "/"
         for r in v1
-        if r.startswith(("api/v1/tickets", "api/v1/agents"))
+        if r.startswith(("api/v1/tickets", "api/v1/agents", "api/v1/macros"))
     }
     covered = {
-        template.replace("/api/", "api/", 1).replace("{id}", "<str:ticket_id>")
+        template.replace("/api/", "api/", 1)
+        .replace("{id}", "<str:ticket_id>")
+        .replace("{macro}", "<str:macro_id>")
         for _, template, _, _ in ROUTES.values()
     }
     assert len(ours) >= 7

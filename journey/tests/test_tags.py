@@ -91,7 +91,9 @@ def test_a_tag_added_and_removed_at_once_is_refused(ticket, agent):
 
 
 def test_a_ticket_holds_at_most_fifty_tags(ticket, agent):
-    ticket_tags_change(ticket=ticket, user=agent.user, add=[f"t{n}" for n in range(50)])
+    for start in (0, 20, 40):
+        tags = [f"t{n}" for n in range(start, min(start + 20, 50))]
+        ticket_tags_change(ticket=ticket, user=agent.user, add=tags)
     with pytest.raises(ApplicationError, match="at most 50"):
         ticket_tags_change(ticket=ticket, user=agent.user, add=["one-more"])
 
@@ -114,3 +116,31 @@ def test_suggestions_count_the_tags_an_agent_may_see(manager):
     assert tag_counts(user=manager) == [("refund", 3), ("secret-project", 1), ("vip", 1)]
     assert tag_counts(user=manager, prefix="S") == [("secret-project", 1)]
     assert tag_counts(user=manager, prefix="%") == []
+
+
+# What macros and bulk actions rely on (they write through the same service).
+
+
+def test_add_and_remove_with_one_event_and_its_reason(agent, queue):
+    ticket = TicketFactory(queue=queue, tags=["vip", "mobile"])
+    ticket_tags_change(
+        ticket=ticket, user=agent.user, add=[" refund ", "vip", ""], remove=["mobile"], reason="r"
+    )
+    assert Ticket.objects.get(pk=ticket.pk).tags == ["vip", "refund"]
+    event = TicketEvent.objects.get(ticket=ticket)
+    assert (event.kind, event.field, event.before, event.after, event.actor, event.reason) == (
+        "tags_changed",
+        "tags",
+        ["vip", "mobile"],
+        ["vip", "refund"],
+        agent.user,
+        "r",
+    )
+
+
+@pytest.mark.parametrize("add", [["x" * 51], [f"t{n}" for n in range(21)]])
+def test_too_long_or_too_many_at_once_is_refused(agent, queue, add):
+    ticket = TicketFactory(queue=queue)
+    with pytest.raises(ApplicationError):
+        ticket_tags_change(ticket=ticket, user=agent.user, add=add)
+    assert Ticket.objects.get(pk=ticket.pk).tags == []

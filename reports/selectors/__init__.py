@@ -11,6 +11,7 @@ from .customers import report_customers
 from .overview import report_overview
 from .recurring import report_recurring
 from .routing import report_routing
+from .sla import report_sla
 
 REPORTS = {
     "overview": report_overview,
@@ -19,6 +20,7 @@ REPORTS = {
     "customers": report_customers,
     "recurring": report_recurring,
     "csat": report_csat,
+    "sla": report_sla,
 }
 
 

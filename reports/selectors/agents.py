@@ -14,6 +14,7 @@ from agents.models import Agent
 
 from ..filters import ReportFilters
 from ..sql import compiled, duration, fetch_dicts, tidy_rows
+from .segments import agent_segments
 
 
 def _flag(condition: Q) -> Case:
@@ -116,5 +117,5 @@ def report_agents(*, filters: ReportFilters) -> dict:
     return {
         "report": "agents",
         "filters": filters.as_dict(),
-        "tables": {"agents": tidy_rows(rows)},
+        "tables": {"agents": tidy_rows(rows), "handling": agent_segments(filters=filters)},
     }

@@ -1,5 +1,7 @@
 from django import template
 
+from ..labels import label_for
+
 register = template.Library()
 
 
@@ -29,5 +31,6 @@ def report_cell(row: dict, key: str) -> str:
 
 
 @register.filter
-def label(key: str) -> str:
-    return key.replace("_pct", " %").replace("_s", "").replace("_", " ").strip().capitalize()
+def label(key: str, table: str = "") -> str:
+    """Human words for a figure's key (`{{ key|label:table }}`), never an abbreviation."""
+    return label_for(str(key), str(table or ""))

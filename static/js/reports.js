@@ -9,14 +9,28 @@
 
   function pick(rows, key) { return (rows || []).map(function (r) { return r[key]; }); }
 
-  function chart(title, type, labels, datasets, options) {
+  // Every chart names the table that holds its figures (rendered below the charts) and links to it,
+  // so the numbers are there for screen readers, copying and CSV.
+  function chart(table, title, type, labels, datasets, options) {
     if (!labels || !labels.length) return;
     var figure = document.createElement("figure");
     var caption = document.createElement("figcaption");
     caption.textContent = title;
     var canvas = document.createElement("canvas");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", title);
     figure.appendChild(caption);
     figure.appendChild(canvas);
+    var section = document.getElementById("table-" + table);
+    if (section) {
+      var link = document.createElement("a");
+      link.className = "chart-table";
+      link.href = "#table-" + table;
+      var heading = section.querySelector("h2");
+      link.textContent = "Figures: " + (heading ? heading.textContent : table);
+      figure.setAttribute("data-table", table);
+      figure.appendChild(link);
+    }
     box.appendChild(figure);
     new Chart(canvas, {
       type: type,
@@ -32,7 +46,7 @@
 
   switch (report.report) {
     case "overview":
-      chart("Created, resolved and backlog per day", "line", pick(report.series, "day"), [
+      chart("per_day", "Created, resolved and backlog per day", "line", pick(report.series, "day"), [
         { label: "Created", data: pick(report.series, "created"), yAxisID: "y" },
         { label: "Resolved", data: pick(report.series, "resolved"), yAxisID: "y" },
         { label: "Backlog", data: pick(report.series, "backlog"), yAxisID: "y1" }
@@ -42,58 +56,76 @@
         y1: { type: "linear", position: "right", beginAtZero: true,
               grid: { drawOnChartArea: false }, title: { display: true, text: "backlog" } }
       } });
-      chart("SLA compliance by queue (%)", "bar", pick(t.by_queue, "key"), [
+      chart("by_queue", "Within SLA by queue (%)", "bar", pick(t.by_queue, "key"), [
         { label: "First response", data: pick(t.by_queue, "fr_compliance_pct") },
         { label: "Resolution", data: pick(t.by_queue, "res_compliance_pct") }
       ], { scales: { y: { min: 0, max: 100 } } });
-      chart("Median hours by priority", "bar", pick(t.by_priority, "key"), [
+      chart("by_priority", "Median hours by priority", "bar", pick(t.by_priority, "key"), [
         { label: "First response", data: hours(t.by_priority, "median_first_response_s") },
         { label: "Resolution", data: hours(t.by_priority, "median_resolution_s") }
       ]);
       break;
     case "agents":
-      chart("Time against peers (1.0 = par for the same category and priority)", "bar",
+      chart("agents", "Time against peers (1.0 = par for the same category and priority)", "bar",
         pick(t.agents, "agent"), [
           { label: "First response", data: pick(t.agents, "first_response_index") },
           { label: "Resolution", data: pick(t.agents, "resolution_index") }
         ]);
-      chart("Resolution and reopen rate (%)", "bar", pick(t.agents, "agent"), [
+      chart("agents", "Resolution and reopen rate (%)", "bar", pick(t.agents, "agent"), [
         { label: "Resolution rate", data: pick(t.agents, "resolution_rate_pct") },
         { label: "Reopen rate", data: pick(t.agents, "reopen_rate_pct") }
       ]);
+      chart("handling", "Median hours from assignment, per handling segment", "bar",
+        pick(t.handling, "agent"), [
+          { label: "To first reply", data: hours(t.handling, "median_response_from_assignment_s") },
+          { label: "To resolution", data: hours(t.handling, "median_resolution_from_assignment_s") }
+        ]);
+      break;
+    case "sla":
+      chart("prediction", "Breach prediction against what happened (%)", "bar",
+        pick(t.prediction, "clock"), [
+          { label: "Precision (warnings that came true)", data: pick(t.prediction, "precision_pct") },
+          { label: "Recall (breaches that were foreseen)", data: pick(t.prediction, "recall_pct") }
+        ], { scales: { y: { min: 0, max: 100 } } });
+      chart("by_priority", "Within SLA by priority (%)", "bar", pick(t.by_priority, "priority"), [
+        { label: "First response", data: pick(t.by_priority, "fr_compliance_pct") },
+        { label: "Resolution", data: pick(t.by_priority, "res_compliance_pct") }
+      ], { scales: { y: { min: 0, max: 100 } } });
       break;
     case "routing":
-      chart("Claude cost per day (USD)", "line", pick(t.cost_per_day, "day"), [
+      chart("cost_per_day", "Claude cost per day (USD)", "line", pick(t.cost_per_day, "day"), [
         { label: "Cost", data: pick(t.cost_per_day, "cost_usd") }
       ]);
-      chart("First decision stood, by queue (%)", "bar", pick(t.by_queue, "first_queue"), [
+      chart("by_queue", "First decision stood, by queue (%)", "bar", pick(t.by_queue, "first_queue"), [
         { label: "Stood", data: pick(t.by_queue, "stood_pct") },
         { label: "Triaged", data: pick(t.by_queue, "triage_pct") }
       ], { scales: { y: { min: 0, max: 100 } } });
-      chart("AI resolution by confidence band (%)", "bar", pick(t.ai_resolution, "band"), [
+      chart("ai_resolution", "AI resolution by confidence band (%)", "bar", pick(t.ai_resolution, "band"), [
         { label: "Resolved by AI", data: pick(t.ai_resolution, "resolved_pct") }
       ]);
       break;
     case "customers":
       var worst = (t.customers || []).slice(0, 20);
-      chart("Lowest health scores", "bar", pick(worst, "customer_email"), [
+      chart("customers", "Lowest health scores", "bar", pick(worst, "customer_email"), [
         { label: "Health", data: pick(worst, "health") }
       ], { indexAxis: "y", scales: { x: { min: 0, max: 100 } } });
       break;
     case "recurring":
-      ["categories", "subcategories", "tags", "terms"].forEach(function (name) {
+      var kinds = { categories: "categories", subcategories: "sub-categories", tags: "tags",
+                    terms: "subject terms" };
+      Object.keys(kinds).forEach(function (name) {
         var rows = (t[name] || []).slice(0, 10);
-        chart("Fastest growing " + name, "bar", pick(rows, "name"), [
+        chart(name, "Fastest growing " + kinds[name], "bar", pick(rows, "name"), [
           { label: "This period", data: pick(rows, "current") },
           { label: "Previous period", data: pick(rows, "previous") }
         ], { indexAxis: "y" });
       });
       break;
     case "csat":
-      chart("Ratings", "bar", pick(t.distribution, "score"), [
+      chart("distribution", "Ratings", "bar", pick(t.distribution, "score"), [
         { label: "Tickets", data: pick(t.distribution, "tickets") }
       ]);
-      chart("Average rating per day", "line", pick(report.series, "day"), [
+      chart("per_day", "Average rating per day", "line", pick(report.series, "day"), [
         { label: "CSAT", data: pick(report.series, "csat_avg") }
       ], { scales: { y: { min: 1, max: 5 } } });
       break;

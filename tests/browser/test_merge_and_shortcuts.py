@@ -83,6 +83,7 @@ def test_keyboard_shortcuts(daphne_server, page, desk, shot):
     page.goto(f"{base}/workspace/?view=open")
     rows = page.locator("table.tickets tr[data-ticket-id]")
     expect(rows.first).to_be_visible()
+    expect(page.locator("body[data-live=connected]")).to_have_count(1)
     ids = [rows.nth(i).get_attribute("data-ticket-id") for i in range(rows.count())]
     assert len(ids) == 3
 
@@ -101,6 +102,7 @@ def test_keyboard_shortcuts(daphne_server, page, desk, shot):
     expect(rows.nth(0)).to_have_class("kbd-selected")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base}/workspace/tickets/{ids[0]}/")
+    expect(page.locator("body[data-live=connected]")).to_have_count(1)  # its scripts ran
 
     reply = page.get_by_label("Reply or internal note")
     internal = page.get_by_label("Internal note (agents only)")
@@ -114,6 +116,9 @@ def test_keyboard_shortcuts(daphne_server, page, desk, shot):
     page.keyboard.press("r")
     expect(reply).to_be_focused()
     expect(internal).not_to_be_checked()
+    page.keyboard.press("Escape")
+    page.keyboard.press("m")
+    expect(page.get_by_label("Find a macro")).to_be_focused()
     page.keyboard.press("Escape")
     page.keyboard.press("s")
     expect(page.locator("#id_status")).to_be_focused()

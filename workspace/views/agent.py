@@ -1,6 +1,5 @@
 """The agent workspace: lists, the ticket page and its actions. Each action calls one service."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,7 +11,6 @@ from tickets.selectors import (
     comment_list,
     comments_with_mail_original,
     ticket_attachments,
-    ticket_get,
     ticket_mail_original,
 )
 
@@ -25,7 +23,9 @@ from ..selectors import (
     queues_for,
     worklist,
 )
-from .common import form_result, staff_required
+from .bulk import bulk_form
+from .common import form_result, staff_required, ticket_or_404
+from .macros import picker_context
 
 
 def _list_params(request) -> dict:
@@ -53,6 +53,7 @@ def worklist_page(request):
     context = _list_context(request)
     context["queues"] = queues_for(user=request.user)
     context["views"] = VIEWS
+    context["bulk_form"] = bulk_form(request.user)
     return render(request, "workspace/index.html", context)
 
 
@@ -62,13 +63,6 @@ def worklist_partial(request):
     context = _list_context(request)
     context.update(queues=queues_for(user=request.user), oob=True)
     return render(request, "workspace/_list.html", context)
-
-
-def _ticket_or_404(request, ticket_id):
-    ticket = ticket_get(user=request.user, ticket_id=ticket_id)
-    if ticket is None:
-        raise Http404
-    return ticket
 
 
 def _facts_context(request, ticket, **forms) -> dict:
@@ -91,7 +85,7 @@ def _conversation_context(request, ticket) -> dict:
 
 @staff_required
 def ticket_page(request, ticket_id):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     context = {
         **_facts_context(request, ticket),
         **_conversation_context(request, ticket),
@@ -100,26 +94,27 @@ def ticket_page(request, ticket_id):
         "history": ticket.events.select_related("actor").order_by("-created_at")[:30],
         "ai_attempts": ai_attempts_for(ticket=ticket),
         "merge_candidates": merge_candidates(ticket=ticket, user=request.user),
+        **picker_context(request, ticket),
     }
     return render(request, "workspace/ticket.html", context)
 
 
 @staff_required
 def ticket_conversation(request, ticket_id):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     return render(request, "workspace/_conversation.html", _conversation_context(request, ticket))
 
 
 @staff_required
 def ticket_facts(request, ticket_id):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     return render(request, "workspace/_facts.html", _facts_context(request, ticket))
 
 
 @staff_required
 @require_POST
 def ticket_comment(request, ticket_id):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = CommentForm(request.POST, request.FILES)
     error = None
     if form.is_valid():
@@ -147,7 +142,7 @@ def ticket_comment(request, ticket_id):
 def _facts_action(request, ticket_id, make_form, form_name: str, action):
     """Validate `make_form(ticket)`, run `action(ticket, cleaned_data)` (one service call), and
     re-render the facts panel with the result or the error inline."""
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = make_form(ticket)
     error = None
     if form.is_valid():

@@ -3,11 +3,12 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.exceptions import ApplicationError
 from core.roles import user_role
+from tickets.selectors import ticket_get
 
 TICKET_CHANGED = "helpdesk:ticket"
 
@@ -23,6 +24,14 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def ticket_or_404(request, ticket_id):
+    """The ticket if the signed-in user may see it; 404 for missing and not-theirs alike."""
+    ticket = ticket_get(user=request.user, ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    return ticket
 
 
 def customer_required(view):

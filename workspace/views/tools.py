@@ -15,8 +15,7 @@ from tickets.selectors import ticket_find
 from tickets.services.merge import same_customer
 
 from ..selectors import merge_candidates
-from .agent import _ticket_or_404
-from .common import form_result, staff_required
+from .common import form_result, staff_required, ticket_or_404
 
 SUGGESTIONS = 20
 
@@ -26,7 +25,7 @@ SUGGESTIONS = 20
 def ticket_tags(request, ticket_id):
     """The tags card; a post adds the comma-separated `add` and removes `remove` (a chip's
     button)."""
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     if request.method == "GET":
         return render(request, "workspace/_tags.html", {"ticket": ticket})
     add = [part for part in request.POST.get("add", "")[:2000].split(",") if part.strip()]
@@ -62,7 +61,7 @@ def tag_suggestions(request):
 def ticket_merge(request, ticket_id):
     """The merge card. A first post names the ticket to merge into (picked, or typed as a
     reference) and gets a question; the second, with `confirm`, merges and goes to the target."""
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     if request.method == "GET":
         return render(request, "workspace/_merge.html", _merge_context(request, ticket))
     into = (request.POST.get("into_ref", "").strip() or request.POST.get("into", ""))[:64]
