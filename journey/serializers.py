@@ -298,7 +298,12 @@ class StaffTicketOutputSerializer(TicketOutputSerializer):
 
     class Meta(TicketOutputSerializer.Meta):
         ref_name = "StaffTicket"
-        fields = [*TicketOutputSerializer.Meta.fields, "suggested_reply", "reopened_count"]
+        fields = [
+            *TicketOutputSerializer.Meta.fields,
+            "suggested_reply",
+            "reopened_count",
+            "merged_into",
+        ]
         read_only_fields = fields
 
 

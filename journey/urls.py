@@ -14,6 +14,7 @@ from .api.bulk import TicketBulkApi
 from .api.comments import TicketCommentsApi
 from .api.macros import MacroApplyApi, MacroListCreateApi
 from .api.tickets import TicketDetailApi, TicketListCreateApi
+from .api.tools import TicketMergeApi, TicketTagsApi
 from .mail_webhook import InboundMailApi
 from .webhooks import IngestWebhookApi
 
@@ -25,6 +26,8 @@ V1 = [
     ("v1/tickets/<str:ticket_id>/status/", TicketStatusApi, "api-ticket-status"),
     ("v1/tickets/<str:ticket_id>/reassign/", TicketReassignApi, "api-ticket-reassign"),
     ("v1/tickets/<str:ticket_id>/correct/", TicketCorrectApi, "api-ticket-correct"),
+    ("v1/tickets/<str:ticket_id>/tags/", TicketTagsApi, "api-ticket-tags"),
+    ("v1/tickets/<str:ticket_id>/merge/", TicketMergeApi, "api-ticket-merge"),
     (
         "v1/tickets/<str:ticket_id>/macros/<str:macro_id>/apply/",
         MacroApplyApi,

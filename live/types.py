@@ -14,4 +14,6 @@ class EventType(StrEnum):
     COMMENT_ADDED = "ticket.comment_added"
     ESCALATED = "ticket.escalated"
     RESOLVED = "ticket.resolved"
+    TAGS_CHANGED = "ticket.tags_changed"  # staff only
+    MERGED = "ticket.merged"  # on both tickets of a merge
     SNAPSHOT = "ticket.snapshot"  # the first message of a ticket socket: its current state

@@ -3,11 +3,11 @@ correction of category, priority or queue, and tags. Queue moves and corrections
 next training run learns from (`reassigned`, `corrected`); the journey layer runs what follows
 (SLA, assignment)."""
 
-from collections.abc import Iterable
-
 from core.exceptions import ApplicationError
 from tickets import events
 from tickets.models import Category, Queue, Ticket
+
+from .tags import MAX_TAGS, tag_key, tags_normalise  # noqa: F401  (macros and bulk use it here)
 
 
 def ticket_queue_move(*, ticket: Ticket, queue: Queue, actor, reason: str) -> str | None:
@@ -69,40 +69,28 @@ def ticket_tags_add(*, ticket: Ticket, tags: list[str]) -> None:
         ticket.save(update_fields=["tags", "updated_at"])
 
 
-TAG_MAX_LENGTH = 50
-TAGS_MAX = 20
-
-
-def tags_normalise(tags: Iterable[object]) -> list[str]:
-    """Tags as given by a person: trimmed, blanks dropped, duplicates once, in order; a tag over
-    50 characters or more than 20 at once is refused."""
-    clean = list(dict.fromkeys(str(tag).strip() for tag in tags if str(tag).strip()))
-    if any(len(tag) > TAG_MAX_LENGTH for tag in clean):
-        raise ApplicationError(
-            f"A tag is at most {TAG_MAX_LENGTH} characters.",
-            fields={"tags": [f"A tag is at most {TAG_MAX_LENGTH} characters."]},
-        )
-    if len(clean) > TAGS_MAX:
-        raise ApplicationError(
-            f"At most {TAGS_MAX} tags at once.", fields={"tags": [f"At most {TAGS_MAX} tags."]}
-        )
-    return clean
-
-
 def ticket_tags_set(
     *, ticket: Ticket, actor, add: list[str], remove: list[str], reason: str = ""
-) -> tuple[list[str], list[str]] | None:
-    """A person adds and removes tags on a locked ticket; returns (before, after), or None when
-    nothing changed. Recorded as a `corrected` event of the field `tags` (training reads only
-    queue and category corrections)."""
+) -> tuple[list[str], list[str]]:
+    """A person (by hand, a macro, a bulk action) adds and removes tags (already normalised:
+    `tags_normalise`) on a locked ticket, with a `tags_changed` event; returns (added, removed):
+    what actually changed."""
     before = list(ticket.tags or [])
+    # tags written before by rules or imports may not be in normal form: match by it
+    have = {tag_key(tag) for tag in before}
     gone = set(remove)
-    after = [tag for tag in dict.fromkeys([*before, *add]) if tag not in gone]
-    if after == before:
-        return None
+    after = [*before, *(tag for tag in add if tag not in have)]
+    after = [tag for tag in dict.fromkeys(after) if tag_key(tag) not in gone]
+    added = [tag for tag in after if tag not in before]
+    removed = [tag for tag in before if tag not in after]
+    if not added and not removed:
+        return [], []
+    if len(after) > MAX_TAGS:
+        message = f"A ticket may have at most {MAX_TAGS} tags."
+        raise ApplicationError(message, fields={"add": [message]})
     ticket.tags = after
     ticket.save(update_fields=["tags", "updated_at"])
-    events.ticket_corrected_event(
-        ticket=ticket, actor=actor, field="tags", before=before, after=after, reason=reason
+    events.ticket_tags_changed_event(
+        ticket=ticket, actor=actor, before=before, added=added, removed=removed, reason=reason
     )
-    return before, after
+    return added, removed

@@ -103,6 +103,32 @@ def ticket_csat_rated_event(*, ticket: Ticket, before: int | None, after: int) -
     )
 
 
+def ticket_merged_event(*, ticket: Ticket, actor, into: Ticket, reason: str = "") -> TicketEvent:
+    """A duplicate was folded into `into`: it is closed, its conversation lives there now."""
+    return _event(
+        ticket=ticket,
+        kind=Kind.MERGED,
+        actor=actor,
+        field="merged_into",
+        after=f"#{into.ref}",
+        reason=reason,
+        data={"into": str(into.pk)},
+    )
+
+
+def ticket_merged_in_event(
+    *, ticket: Ticket, actor, source: Ticket, comments: int, attachments: int
+) -> TicketEvent:
+    """Another ticket (`source`) was folded into this one, with what moved over."""
+    return _event(
+        ticket=ticket,
+        kind=Kind.MERGED_IN,
+        actor=actor,
+        after=f"#{source.ref}",
+        data={"from": str(source.pk), "comments": comments, "attachments": attachments},
+    )
+
+
 # --- routing -----------------------------------------------------------------------------
 
 
@@ -136,6 +162,28 @@ def ticket_corrected_event(
         before=before,
         after=after,
         reason=reason,
+    )
+
+
+def ticket_tags_changed_event(
+    *,
+    ticket: Ticket,
+    actor,
+    before: list[str],
+    added: list[str],
+    removed: list[str],
+    reason: str = "",
+) -> TicketEvent:
+    """A person added or removed tags (by hand, with a macro, in bulk)."""
+    return _event(
+        ticket=ticket,
+        kind=Kind.TAGS_CHANGED,
+        actor=actor,
+        field="tags",
+        before=before,
+        after=list(ticket.tags),
+        reason=reason,
+        data={"added": added, "removed": removed},
     )
 
 

@@ -31,6 +31,14 @@ SYSTEM_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+# Merging a duplicate into another ticket closes it (a system move, whatever its status);
+# only an open ticket can take one in.
+MERGE_SOURCE_STATUSES = frozenset(s for s in Status if s != Status.CLOSED)
+MERGE_TARGET_STATUSES = frozenset(
+    {Status.OPEN, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER, Status.ESCALATED}
+)
+
+
 def agent_can_transition(current: str, target: str) -> bool:
     return target in AGENT_TRANSITIONS.get(current, set())
 

@@ -314,6 +314,9 @@ class TicketEvent(models.Model):
         AI_REVIEW_REQUESTED = "ai_review_requested"
         AI_HANDOFF = "ai_handoff"
         MAIL_BOUNCED = "mail_bounced"
+        TAGS_CHANGED = "tags_changed"
+        MERGED = "merged"  # this ticket was folded into another (`data["into"]`: its id)
+        MERGED_IN = "merged_in"  # another ticket was folded into this one (`data["from"]`)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

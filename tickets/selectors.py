@@ -1,5 +1,6 @@
 """Reads about tickets. Access is decided here and only here; the API and WebSockets use it."""
 
+import re
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -52,6 +53,21 @@ def ticket_get(*, user: AnyUser | None, ticket_id: uuid.UUID | str) -> Ticket | 
         return ticket_list(user=user).get(pk=ticket_id)
     except (Ticket.DoesNotExist, ValueError, ValidationError):
         return None
+
+
+_REF = re.compile(r"#?([0-9a-fA-F]{8})")
+
+
+def ticket_find(*, user: AnyUser | None, ref: str) -> Ticket | None:
+    """A ticket `user` may see, by its id or by the short reference people quote (`#1A2B3C4D`,
+    the id's first 8 hex digits; the oldest such ticket). None for anything else."""
+    ref = (ref or "").strip()
+    short = _REF.fullmatch(ref)
+    if short is None:
+        return ticket_get(user=user, ticket_id=ref)
+    prefix = short.group(1).lower()
+    low, high = uuid.UUID(prefix + "0" * 24), uuid.UUID(prefix + "f" * 24)
+    return ticket_list(user=user).filter(pk__gte=low, pk__lte=high).order_by("created_at").first()
 
 
 def ticket_user_can_view(*, user: AnyUser, ticket: Ticket) -> bool:

@@ -10,6 +10,7 @@ from django.db.models.functions import Least
 from core.roles import agent_profile, user_role
 from live.types import EventType
 from tickets.access import status_token_ticket_id
+from tickets.lifecycle import MERGE_TARGET_STATUSES
 from tickets.models import OPEN_STATUSES, Queue, SlaState, Status, Ticket
 from tickets.selectors import ticket_list, ticket_visible_q
 
@@ -134,6 +135,14 @@ def customer_previous_tickets(*, ticket: Ticket, user: User, limit: int = 10) ->
         .only("id", "subject", "status", "created_at")
         .order_by("-created_at")[:limit]
     )
+
+
+def merge_candidates(*, ticket: Ticket, user: User, limit: int = 10) -> list[Ticket]:
+    """The same customer's tickets this one could be merged into: open ones `user` may see."""
+    if ticket.merged_into_id is not None or ticket.status == Status.CLOSED:
+        return []
+    previous = customer_previous_tickets(ticket=ticket, user=user, limit=limit * 3)
+    return [p for p in previous if p.status in MERGE_TARGET_STATUSES][:limit]
 
 
 def ticket_for_status_token(*, token: str) -> Ticket | None:

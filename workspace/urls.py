@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import agent, bulk, common, customer, macros, settings
+from .views import agent, bulk, common, customer, macros, settings, tools
 
 workspace_patterns = (
     [
@@ -15,6 +15,9 @@ workspace_patterns = (
         path("tickets/<uuid:ticket_id>/status/", agent.ticket_status, name="status"),
         path("tickets/<uuid:ticket_id>/reassign/", agent.ticket_reassign, name="reassign"),
         path("tickets/<uuid:ticket_id>/correct/", agent.ticket_correct, name="correct"),
+        path("tickets/<uuid:ticket_id>/tags/", tools.ticket_tags, name="tags"),
+        path("tickets/<uuid:ticket_id>/merge/", tools.ticket_merge, name="merge"),
+        path("tags/suggestions/", tools.tag_suggestions, name="tag-suggestions"),
         path("settings/", settings.settings_page, name="settings"),
         path("tickets/<uuid:ticket_id>/macros/", macros.macro_picker, name="macros"),
         path(

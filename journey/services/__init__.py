@@ -6,6 +6,7 @@ from .changes import ticket_correct, ticket_reassign
 from .conversation import comment_add
 from .intake import ticket_ingest, ticket_intake_drain, ticket_intake_once, ticket_submit
 from .macros import MacroPreview, macro_apply, macro_preview
+from .merge import ticket_merge
 from .resolution import ai_lost_tickets_return, ticket_ai_resolve
 from .status import ticket_change_status, ticket_system_transition
 from .tags import ticket_tags_change
@@ -25,6 +26,7 @@ __all__ = [
     "ticket_ingest",
     "ticket_intake_drain",
     "ticket_intake_once",
+    "ticket_merge",
     "ticket_reassign",
     "ticket_submit",
     "ticket_system_transition",

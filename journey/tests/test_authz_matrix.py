@@ -48,6 +48,14 @@ ROUTES = {
         {"priority": "high"},
         [401, 403, 404, 200, 200],
     ),
+    "tags": (
+        "post",
+        "/api/v1/tickets/{id}/tags/",
+        {"add": ["vip"]},
+        [401, 403, 404, 200, 200],
+    ),
+    # into itself: staff get as far as the rule (409), nothing changes
+    "merge": ("post", "/api/v1/tickets/{id}/merge/", {"into": "{id}"}, [401, 403, 404, 409, 409]),
     "macro_apply": (
         "post",
         "/api/v1/tickets/{id}/macros/{macro}/apply/",
@@ -104,6 +112,8 @@ def test_route_by_role(api, actors, ticket, route, role, expected):
         body = {**body, "ids": [str(ticket.pk)]}
     before = Ticket.objects.values().get(pk=ticket.pk)
     comments_before = Comment.objects.count()
+    if body is not None:
+        body = {k: v.format(id=ticket.pk) if isinstance(v, str) else v for k, v in body.items()}
     response = getattr(api(actors[role]), method)(
         template.format(id=ticket.pk, macro=macro.pk), body, format="json"
     )

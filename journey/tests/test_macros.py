@@ -62,7 +62,7 @@ def test_apply_posts_the_filled_reply_and_runs_every_action(worked, agent):
         ("comment", ""),
         ("corrected", "priority"),
         ("reassigned", "queue"),
-        ("corrected", "tags"),
+        ("tags_changed", "tags"),
         ("status_changed", "status"),
     } <= kinds
     status_event = TicketEvent.objects.get(ticket=worked, kind="status_changed")

@@ -17,7 +17,14 @@ from tickets.selectors import (
 )
 
 from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm, incoming_files
-from ..selectors import LIST_LIMIT, VIEWS, customer_previous_tickets, queues_for, worklist
+from ..selectors import (
+    LIST_LIMIT,
+    VIEWS,
+    customer_previous_tickets,
+    merge_candidates,
+    queues_for,
+    worklist,
+)
 from .bulk import bulk_form
 from .common import form_result, staff_required, ticket_or_404
 from .macros import picker_context
@@ -88,6 +95,7 @@ def ticket_page(request, ticket_id):
         "previous": customer_previous_tickets(ticket=ticket, user=request.user),
         "history": ticket.events.select_related("actor").order_by("-created_at")[:30],
         "ai_attempts": ai_attempts_for(ticket=ticket),
+        "merge_candidates": merge_candidates(ticket=ticket, user=request.user),
         **picker_context(request, ticket),
     }
     return render(request, "workspace/ticket.html", context)
