@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from core.roles import MANAGERS_GROUP, agent_profile, user_role
 
 from .models import Attachment, Comment, CustomerAccount, MailMessage, Ticket
+from .search import ticket_search
 
 AnyUser = AbstractBaseUser | AnonymousUser  # whoever made the request, signed in or not
 
@@ -43,6 +44,8 @@ def ticket_list(*, user: AnyUser | None, filters: dict | None = None) -> QuerySe
         qs = qs.filter(queue__slug=filters["queue"])
     if filters.get("priority"):
         qs = qs.filter(priority=filters["priority"])
+    if filters.get("search"):
+        return ticket_search(qs, text=filters["search"])  # best match first
     return qs.order_by("-created_at")
 
 

@@ -1,5 +1,6 @@
 """Reads for the workspace and the customer pages, built on `tickets.selectors` (visibility)."""
 
+import re
 import uuid
 from datetime import datetime
 
@@ -11,8 +12,10 @@ from core.roles import agent_profile, user_role
 from live.types import EventType
 from tickets.access import status_token_ticket_id
 from tickets.models import OPEN_STATUSES, Queue, SlaState, Status, Ticket
+from tickets.search import full_text_available, search_q, search_rank
 from tickets.selectors import ticket_list, ticket_visible_q
 
+_REF = re.compile(r"[0-9a-fA-F]{8}")
 VIEWS = {
     "mine": "My tickets",
     "open": "All open",
@@ -79,19 +82,37 @@ def worklist(*, user: User, view: str, queue_slug: str = "", query: str = "") ->
             F("next_due").asc(nulls_last=True), "-created_at"
         )
     if view == "search":
-        query = query.strip()
-        if not query:
-            return qs.none()
-        match = (
-            Q(subject__icontains=query)
-            | Q(body__icontains=query)
-            | Q(customer_email__icontains=query)
-            | Q(external_id=query)
-        )
-        if _looks_like_uuid(query):
-            match |= Q(pk=query)
-        return qs.filter(match).order_by("-created_at")
+        return ticket_find(qs, query=query)
     return qs.none()
+
+
+def ticket_find(qs: QuerySet[Ticket], *, query: str) -> QuerySet[Ticket]:
+    """The workspace's search box: an exact id, reference (the 8 characters customers quote),
+    external id or e-mail comes first; then full text (tickets.search), best match first."""
+    query = query.strip()
+    if not query:
+        return qs.none()
+    exact = Q(external_id=query)
+    if "@" in query and " " not in query:
+        exact |= Q(customer_email__in={query, query.lower()})
+    if _looks_like_uuid(query):
+        exact |= Q(pk=query)
+    elif _REF.fullmatch(query):
+        ref = query.lower()  # a range on the primary key: its index answers it
+        exact |= Q(pk__gte=f"{ref}-0000-0000-0000-000000000000") & Q(
+            pk__lte=f"{ref}-ffff-ffff-ffff-ffffffffffff"
+        )
+    text = search_q(query, using=qs.db)
+    if not full_text_available(qs.db):
+        text |= Q(customer_email__icontains=query)
+    return (
+        qs.filter(exact | text)
+        .annotate(
+            exact_hit=Case(When(exact, then=1), default=0),
+            search_rank=search_rank(query, using=qs.db),
+        )
+        .order_by("-exact_hit", "-search_rank", "-created_at")
+    )
 
 
 def _looks_like_uuid(value: str) -> bool:

@@ -277,3 +277,26 @@ def test_ticket_page_shows_the_ai_agents_log(agent_client, ticket, queue, admin_
         f"/admin/agents/airesolutionattempt/{attempt.pk}/change/"
     ).content.decode()
     assert "Password reset (0.91)" in admin_page and "RST-48213" in admin_page
+
+
+def test_search_finds_by_ref_email_and_words_with_highlighted_snippets(agent_client, queue):
+    wanted = TicketFactory(
+        queue=queue,
+        subject="Checkout <b>fails</b>",
+        body="<script>x()</script> The payment page shows an error after the voucher step.",
+        customer_email="Dana@Example.com",
+    )
+    TicketFactory(queue=queue, subject="Something else", body="Nothing to see.")
+
+    def listed(q):
+        response = agent_client.get("/workspace/list/", {"view": "search", "q": q}, **HX)
+        assert response.status_code == 200
+        return response
+
+    assert [t.pk for t in listed(wanted.ref).context["tickets"]] == [wanted.pk]
+    assert [t.pk for t in listed(wanted.ref.lower()).context["tickets"]] == [wanted.pk]
+    assert [t.pk for t in listed("Dana@Example.com").context["tickets"]] == [wanted.pk]
+    page = listed("voucher").content.decode()
+    assert "<mark>voucher</mark>" in page
+    assert "<script>x()" not in page and "&lt;b&gt;" in page
+    assert listed("nothing-matches-this").context["tickets"] == []

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from agents.selectors import ai_attempts_for
 from core.exceptions import ApplicationError
 from journey import services
+from tickets.search import tickets_with_snippets
 from tickets.selectors import (
     comment_list,
     comments_with_mail_original,
@@ -35,6 +36,8 @@ def _list_params(request) -> dict:
 def _list_context(request) -> dict:
     params = _list_params(request)
     tickets = list(worklist(user=request.user, **params)[:LIST_LIMIT])
+    if params["view"] == "search":
+        tickets_with_snippets(tickets, text=params["query"])
     title = VIEWS[params["view"]]
     if params["view"] == "queue":
         title = f"Queue: {params['queue_slug']}"
