@@ -3,8 +3,8 @@
 On PostgreSQL it reads `Ticket.search_vector`, which the database keeps current (the triggers of
 migration 0010, in each ticket's own language) and a GIN index serves. Each ticket is matched
 against the query read in its own language (`websearch_to_tsquery`: words, "quoted phrases", `or`,
-`-not`), so "refunds" finds an English ticket stemmed to `refund`; matches are ranked with
-`ts_rank` (subject over body over comments). Elsewhere (SQLite, `make run`) it falls back to
+`-not`), so "refunds" finds an English ticket stemmed to `refund`; the newest RANK_WINDOW matches
+are ranked with `ts_rank` (subject over body over comments). Elsewhere (SQLite, `make run`) it falls back to
 `icontains`, newest first. Internal notes are never searched: their words must not make a ticket
 findable to a customer, and one index serves every role.
 
@@ -16,12 +16,12 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryCombinable,
     SearchQueryField,
     SearchRank,
 )
 from django.db import connections
 from django.db.models import (
-    Case,
     Expression,
     F,
     FloatField,
@@ -32,10 +32,8 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
-    When,
 )
 from django.db.models.functions import Concat, Left
-from django.db.models.lookups import Exact
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -46,6 +44,7 @@ from .models import Comment, Ticket
 SEARCH_CONFIGS = {"en": "english", "de": "german", "fr": "french", "es": "spanish"}
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 MAX_QUERY_LENGTH = 200
+RANK_WINDOW = 5000
 _SNIPPET_SOURCE_CHARS = 20000
 
 
@@ -53,8 +52,28 @@ def full_text_available(using: str = "default") -> bool:
     return connections[using].vendor == "postgresql"
 
 
-def search_query(text: str, config: str) -> SearchQuery:
-    return SearchQuery(text, config=config, search_type="websearch")
+class _LanguageTag(SearchQueryCombinable, Func):  # type: ignore[misc]  # as SearchQuery
+    """The lexeme the database adds to each ticket's vector naming its configuration."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+    config = None
+
+    def __init__(self, config: str):
+        super().__init__(Value(f"'lang {config}'"))
+
+
+def search_query(text: str) -> SearchQueryCombinable:
+    """`text` read in each language, each reading bound to that language's tickets: one tsquery
+    (one GIN scan) in which `-word` excludes in every language and stems never cross."""
+    readings = [
+        SearchQuery(text, config=config, search_type="websearch") & _LanguageTag(config)
+        for config in _configs()
+    ]
+    query = readings[0]
+    for reading in readings[1:]:
+        query = query | reading
+    return query
 
 
 def _ticket_config() -> Func:
@@ -71,48 +90,45 @@ def _configs() -> list[str]:
     return [*SEARCH_CONFIGS.values(), "simple"]
 
 
+def _clip(text: str) -> str:
+    return text.strip()[:MAX_QUERY_LENGTH]
+
+
 def search_q(text: str, *, using: str = "default") -> Q:
-    """The tickets whose text matches `text` (empty `text` matches none). On PostgreSQL each
-    ticket is matched against `text` read in its own language (so `-word` excludes in every
-    language), one GIN index scan per language."""
-    text = text.strip()[:MAX_QUERY_LENGTH]
+    """The tickets whose text matches `text` (empty `text` matches none)."""
+    text = _clip(text)
     if not text:
         return Q(pk__in=[])
     if full_text_available(using):
-        match = Q(pk__in=[])
-        for config in _configs():
-            match |= Q(
-                Exact(_ticket_config(), Value(config)),
-                search_vector=search_query(text, config),
-            )
-        return match
+        return Q(search_vector=search_query(text))
     public = Comment.objects.filter(internal=False, body__icontains=text).values("ticket_id")
     return Q(subject__icontains=text) | Q(body__icontains=text) | Q(pk__in=public)
 
 
-def _per_config(text: str, make, output_field) -> Case:
-    return Case(
-        *[
-            When(Exact(_ticket_config(), Value(config)), then=make(search_query(text, config)))
-            for config in _configs()
-        ],
-        output_field=output_field,
-    )
-
-
 def search_rank(text: str, *, using: str = "default") -> Expression:
     """How well a ticket matches `text` (0 everywhere without full-text search)."""
-    text = text.strip()[:MAX_QUERY_LENGTH]
+    text = _clip(text)
     if text and full_text_available(using):
-        return _per_config(text, lambda query: SearchRank(F("search_vector"), query), FloatField())
+        return SearchRank(F("search_vector"), search_query(text))
     return Value(0.0, output_field=FloatField())
 
 
+def search_window(qs: QuerySet[Ticket], *, text: str) -> QuerySet:
+    """The ids of the newest RANK_WINDOW tickets of `qs` matching `text`: what is ranked and
+    counted. A word in half of a million tickets would otherwise rank half a million vectors
+    per page; past the window the newest matches are the ones worth reading, and more words
+    narrow the search."""
+    return qs.filter(search_q(text, using=qs.db)).order_by("-created_at").values("pk")[:RANK_WINDOW]
+
+
 def ticket_search(qs: QuerySet[Ticket], *, text: str) -> QuerySet[Ticket]:
-    """`qs` narrowed to the tickets matching `text`, best match first (then newest), with
-    `search_rank` annotated. Scope `qs` to what the caller may see first."""
+    """The tickets of `qs` matching `text` (the newest RANK_WINDOW of them), best match first
+    (then newest), with `search_rank` annotated. `qs` decides the scope (what the caller may see,
+    other filters); the answer is a fresh query over the ids it allows, so the planner starts
+    from the matches, and joins are the caller's to add."""
     return (
-        qs.filter(search_q(text, using=qs.db))
+        qs.model.objects.using(qs.db)
+        .filter(pk__in=search_window(qs, text=text))
         .annotate(search_rank=search_rank(text, using=qs.db))
         .order_by("-search_rank", "-created_at")
     )
@@ -121,7 +137,7 @@ def ticket_search(qs: QuerySet[Ticket], *, text: str) -> QuerySet[Ticket]:
 def tickets_with_snippets(tickets: list[Ticket], *, text: str) -> list[Ticket]:
     """Set `search_subject` and `search_snippet` (marked text, see `snippet_html`) on a page of
     found tickets: one query for the page, so excerpts are never built for rows not shown."""
-    text = text.strip()[:MAX_QUERY_LENGTH]
+    text = _clip(text)
     if not tickets or not text:
         return tickets
     using = tickets[0]._state.db or "default"
@@ -130,7 +146,7 @@ def tickets_with_snippets(tickets: list[Ticket], *, text: str) -> list[Ticket]:
             ticket.search_subject = _plain_mark(ticket.subject, text)  # type: ignore[attr-defined]  # set for the template
             ticket.search_snippet = _plain_excerpt(ticket.body, text)  # type: ignore[attr-defined]
         return tickets
-    query = _per_config(text, lambda query: query, SearchQueryField())
+    query = search_query(text)
     config = _ticket_config()
     comments = (
         Comment.objects.filter(ticket=OuterRef("pk"), internal=False)

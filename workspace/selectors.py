@@ -12,8 +12,8 @@ from core.roles import agent_profile, user_role
 from live.types import EventType
 from tickets.access import status_token_ticket_id
 from tickets.models import OPEN_STATUSES, Queue, SlaState, Status, Ticket
-from tickets.search import full_text_available, search_q, search_rank
-from tickets.selectors import ticket_list, ticket_visible_q
+from tickets.search import full_text_available, search_rank, search_window
+from tickets.selectors import TICKET_JOINS, ticket_list, ticket_visible_q
 
 _REF = re.compile(r"[0-9a-fA-F]{8}")
 VIEWS = {
@@ -82,13 +82,14 @@ def worklist(*, user: User, view: str, queue_slug: str = "", query: str = "") ->
             F("next_due").asc(nulls_last=True), "-created_at"
         )
     if view == "search":
-        return ticket_find(qs, query=query)
+        return _with_next_due(ticket_find(user=user, query=query))
     return qs.none()
 
 
-def ticket_find(qs: QuerySet[Ticket], *, query: str) -> QuerySet[Ticket]:
+def ticket_find(*, user: User, query: str) -> QuerySet[Ticket]:
     """The workspace's search box: an exact id, reference (the 8 characters customers quote),
     external id or e-mail comes first; then full text (tickets.search), best match first."""
+    qs = ticket_list(user=user)
     query = query.strip()
     if not query:
         return qs.none()
@@ -102,13 +103,16 @@ def ticket_find(qs: QuerySet[Ticket], *, query: str) -> QuerySet[Ticket]:
         exact |= Q(pk__gte=f"{ref}-0000-0000-0000-000000000000") & Q(
             pk__lte=f"{ref}-ffff-ffff-ffff-ffffffffffff"
         )
-    text = search_q(query, using=qs.db)
+    exact_ids = list(qs.filter(exact).values_list("pk", flat=True)[:20])
+    text = search_window(qs, text=query)
     if not full_text_available(qs.db):
-        text |= Q(customer_email__icontains=query)
+        text = qs.filter(Q(pk__in=text) | Q(customer_email__icontains=query)).values("pk")
+    # a fresh query over the ids `qs` (what `user` may see) allowed, so the planner starts there
     return (
-        qs.filter(exact | text)
+        Ticket.objects.filter(Q(pk__in=exact_ids) | Q(pk__in=text))
+        .select_related(*TICKET_JOINS)
         .annotate(
-            exact_hit=Case(When(exact, then=1), default=0),
+            exact_hit=Case(When(pk__in=exact_ids, then=1), default=0),
             search_rank=search_rank(query, using=qs.db),
         )
         .order_by("-exact_hit", "-search_rank", "-created_at")

@@ -2,7 +2,9 @@
 
 PostgreSQL only (SQLite searches with icontains and keeps the column empty). The database owns the
 column: a trigger computes it from the subject (weight A), the body (B) and the public comments (C)
-in the ticket's language, so every write path (the ORM, the intake's prepared INSERT, bulk imports,
+in the ticket's language, plus one lexeme naming that language ('lang english': no text parses
+into a lexeme with a space) so a query can be matched against each ticket in its own language
+with one index scan. Every write path (the ORM, the intake's prepared INSERT, bulk imports,
 comments moved by a merge) keeps it current without any code remembering to. Internal notes are
 never in it, so a note's words never make a ticket findable to a customer."""
 
@@ -19,7 +21,8 @@ $$;
 
 CREATE FUNCTION tickets_search_document(ticket uuid, subject text, body text, lang text)
 RETURNS tsvector LANGUAGE sql STABLE AS $$
-  SELECT setweight(to_tsvector(cfg, coalesce(subject, '')), 'A')
+  SELECT array_to_tsvector(ARRAY['lang ' || cfg::text])
+      || setweight(to_tsvector(cfg, coalesce(subject, '')), 'A')
       || setweight(to_tsvector(cfg, left(coalesce(body, ''), 100000)), 'B')
       || setweight(to_tsvector(cfg, left(coalesce(
            (SELECT string_agg(c.body, ' ' ORDER BY c.created_at, c.id) FROM tickets_comment c
