@@ -8,16 +8,22 @@ from django.contrib.auth.models import User
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Least
 
+from agents.models import Agent
 from core.roles import agent_profile, user_role
 from live.types import EventType
 from tickets.access import status_token_ticket_id
-from tickets.models import OPEN_STATUSES, Queue, SlaState, Status, Ticket
-from tickets.search import full_text_available, search_rank, search_window
+from tickets.models import OPEN_STATUSES, Priority, Queue, SlaState, Status, Ticket
+from tickets.search import full_text_available, search_rank, search_window, ticket_search
 from tickets.selectors import TICKET_JOINS, ticket_list, ticket_visible_q
+
+from .filters import SLA_CHOICES, STATUS_CHOICES, filters_lenient, filters_q
+from .models import SavedView
 
 _REF = re.compile(r"[0-9a-fA-F]{8}")
 VIEWS = {
     "mine": "My tickets",
+    "filter": "Filter tickets",
+    "saved": "View",
     "open": "All open",
     "unassigned": "Unassigned",
     "escalated": "Escalated",
@@ -49,8 +55,13 @@ def _with_next_due(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def worklist(*, user: User, view: str, queue_slug: str = "", query: str = "") -> QuerySet[Ticket]:
-    """The tickets of one workspace list, visible to `user`, most urgent first where it matters."""
+def worklist(
+    *, user: User, view: str, queue_slug: str = "", query: str = "", filters: dict | None = None
+) -> QuerySet[Ticket]:
+    """The tickets of one workspace list, visible to `user`, most urgent first where it matters.
+    `filter` and `saved` lists take `filters` (cleaned, see workspace/filters.py)."""
+    if view in ("filter", "saved"):
+        return filtered_tickets(user=user, filters=filters or {})
     qs = _with_next_due(ticket_list(user=user))
     open_qs = qs.filter(status__in=OPEN_STATUSES)
     if view == "mine":
@@ -117,6 +128,68 @@ def ticket_find(*, user: User, query: str) -> QuerySet[Ticket]:
         )
         .order_by("-exact_hit", "-search_rank", "-created_at")
     )
+
+
+def filtered_tickets(*, user: User, filters: dict) -> QuerySet[Ticket]:
+    """A filtered list (or a saved view) within what `user` may see: best match first when it
+    has words, else the next deadline first."""
+    text = filters.get("text", "")
+    scoped = ticket_list(user=user).filter(filters_q({**filters, "text": ""}, user=user))
+    if text:
+        return _with_next_due(ticket_search(scoped, text=text).select_related(*TICKET_JOINS))
+    return _with_next_due(scoped).order_by(F("next_due").asc(nulls_last=True), "-created_at")
+
+
+def filter_choices(*, user: User) -> dict:
+    """What the filter form offers: the queues `user` works in, the agents, the choices."""
+    return {
+        "filter_queues": queues_for(user=user),
+        "filter_agents": Agent.objects.select_related("user").order_by("user__username"),
+        "status_choices": STATUS_CHOICES,
+        "priority_choices": Priority.values,
+        "sla_choices": SLA_CHOICES,
+        "is_manager": user_role(user) == "manager",
+    }
+
+
+def saved_views_for(*, user: User) -> QuerySet[SavedView]:
+    """The views in `user`'s sidebar: their own and the shared ones (none for customers)."""
+    if user_role(user) not in ("agent", "manager"):
+        return SavedView.objects.none()
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).order_by("-shared", "name")
+
+
+def saved_view_get(*, user: User, view_id: int | str) -> SavedView | None:
+    """A view `user` may open: their own or a shared one; None otherwise."""
+    try:
+        return saved_views_for(user=user).filter(pk=int(view_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def saved_views_with_counts(*, user: User) -> list[SavedView]:
+    """`user`'s views, each with `count`: its tickets that `user` may see, all counted in one
+    query (one Count(filter=...) per view over the tickets any of them selects)."""
+    views = list(saved_views_for(user=user))
+    visible = ticket_visible_q(user)
+    if not views or visible is None:
+        return views
+    using = Ticket.objects.db
+    conditions = {
+        f"v{view.pk}": filters_q(filters_lenient(view.filters), user=user, using=using)
+        for view in views
+    }
+    any_view = Q(pk__in=[])
+    for condition in conditions.values():
+        any_view |= condition
+    counts = (
+        Ticket.objects.filter(visible)
+        .filter(any_view)
+        .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
+    )
+    for view in views:
+        view.count = counts[f"v{view.pk}"]  # type: ignore[attr-defined]  # for the template
+    return views
 
 
 def _looks_like_uuid(value: str) -> bool:

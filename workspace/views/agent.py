@@ -18,8 +18,17 @@ from tickets.selectors import (
 )
 
 from ..forms import CommentForm, CorrectForm, ReassignForm, StatusForm, incoming_files
-from ..selectors import LIST_LIMIT, VIEWS, customer_previous_tickets, queues_for, worklist
+from ..selectors import (
+    LIST_LIMIT,
+    VIEWS,
+    customer_previous_tickets,
+    filter_choices,
+    queues_for,
+    saved_views_with_counts,
+    worklist,
+)
 from .common import form_result, staff_required
+from .saved import list_filters
 
 
 def _list_params(request) -> dict:
@@ -35,28 +44,46 @@ def _list_params(request) -> dict:
 
 def _list_context(request) -> dict:
     params = _list_params(request)
-    tickets = list(worklist(user=request.user, **params)[:LIST_LIMIT])
+    title = VIEWS[params["view"]]
+    extra: dict = {}
+    if params["view"] in ("filter", "saved"):
+        extra = list_filters(request)
+        params["filters"] = extra["filters"]
+        if extra.get("saved_view") is not None:
+            title = extra["saved_view"].name
+    if extra.get("filter_error") or extra.get("missing"):
+        tickets = []
+    else:
+        tickets = list(worklist(user=request.user, **params)[:LIST_LIMIT])
     if params["view"] == "search":
         tickets_with_snippets(tickets, text=params["query"])
-    title = VIEWS[params["view"]]
+    if params["view"] == "filter" and params["filters"].get("text"):
+        tickets_with_snippets(tickets, text=params["filters"]["text"])
     if params["view"] == "queue":
         title = f"Queue: {params['queue_slug']}"
-    return {**params, "tickets": tickets, "title": title, "limit": LIST_LIMIT}
+    return {**params, **extra, "tickets": tickets, "title": title, "limit": LIST_LIMIT}
+
+
+def _sidebar(request) -> dict:
+    return {
+        "queues": queues_for(user=request.user),
+        "saved_views": saved_views_with_counts(user=request.user),
+    }
 
 
 @staff_required
 def worklist_page(request):
-    context = _list_context(request)
-    context["queues"] = queues_for(user=request.user)
+    context = {**_list_context(request), **_sidebar(request)}
     context["views"] = VIEWS
-    return render(request, "workspace/index.html", context)
+    context.update(filter_choices(user=request.user))
+    status = 400 if context.get("filter_error") else 200
+    return render(request, "workspace/index.html", context, status=status)
 
 
 @staff_required
 def worklist_partial(request):
-    """The list, plus the sidebar's queue counts swapped out of band."""
-    context = _list_context(request)
-    context.update(queues=queues_for(user=request.user), oob=True)
+    """The list, plus the sidebar's queue and view counts swapped out of band."""
+    context = {**_list_context(request), **_sidebar(request), "oob": True}
     return render(request, "workspace/_list.html", context)
 
 
