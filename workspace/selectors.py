@@ -169,16 +169,13 @@ def saved_view_get(*, user: User, view_id: int | str) -> SavedView | None:
 
 def saved_views_with_counts(*, user: User) -> list[SavedView]:
     """`user`'s views, each with `count`: its tickets that `user` may see, all counted in one
-    query (one Count(filter=...) per view over the tickets any of them selects)."""
+    query (one Count(filter=...) per view over the tickets any of them selects). A view with
+    words counts what its list holds: the newest matches, up to the search's rank window."""
     views = list(saved_views_for(user=user))
     visible = ticket_visible_q(user)
     if not views or visible is None:
         return views
-    using = Ticket.objects.db
-    conditions = {
-        f"v{view.pk}": filters_q(filters_lenient(view.filters), user=user, using=using)
-        for view in views
-    }
+    conditions = {f"v{view.pk}": _view_condition(view, user=user) for view in views}
     any_view = Q(pk__in=[])
     for condition in conditions.values():
         any_view |= condition
@@ -190,6 +187,15 @@ def saved_views_with_counts(*, user: User) -> list[SavedView]:
     for view in views:
         view.count = counts[f"v{view.pk}"]  # type: ignore[attr-defined]  # for the template
     return views
+
+
+def _view_condition(view: SavedView, *, user: User) -> Q:
+    filters = filters_lenient(view.filters)
+    rest = filters_q({**filters, "text": ""}, user=user, using=Ticket.objects.db)
+    if not filters.get("text"):
+        return rest
+    scoped = ticket_list(user=user).filter(rest)
+    return rest & Q(pk__in=search_window(scoped, text=filters["text"]))
 
 
 def _looks_like_uuid(value: str) -> bool:
