@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from core.roles import MANAGERS_GROUP, agent_profile, user_role
 
 from .models import Attachment, Comment, CustomerAccount, MailMessage, Ticket
+from .search import ticket_search
 
 AnyUser = AbstractBaseUser | AnonymousUser  # whoever made the request, signed in or not
 
@@ -31,12 +32,11 @@ def ticket_visible_q(user: AnyUser | None) -> Q | None:
 
 
 def ticket_list(*, user: AnyUser | None, filters: dict | None = None) -> QuerySet[Ticket]:
+    """The tickets `user` may see, filtered; newest first, or best match first for a search."""
     q = ticket_visible_q(user)
     if q is None:
         return Ticket.objects.none()
-    qs = Ticket.objects.filter(q).select_related(
-        "queue", "category", "subcategory", "assigned_agent__user"
-    )
+    qs = Ticket.objects.filter(q)
     filters = filters or {}
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
@@ -44,7 +44,14 @@ def ticket_list(*, user: AnyUser | None, filters: dict | None = None) -> QuerySe
         qs = qs.filter(queue__slug=filters["queue"])
     if filters.get("priority"):
         qs = qs.filter(priority=filters["priority"])
-    return qs.order_by("-created_at")
+    if filters.get("search"):
+        qs = ticket_search(qs, text=filters["search"])  # scoped by `qs`
+    else:
+        qs = qs.order_by("-created_at")
+    return qs.select_related(*TICKET_JOINS)
+
+
+TICKET_JOINS = ("queue", "category", "subcategory", "assigned_agent__user")
 
 
 def ticket_get(*, user: AnyUser | None, ticket_id: uuid.UUID | str) -> Ticket | None:

@@ -1,11 +1,13 @@
 from django.urls import include, path
 
-from .views import agent, bulk, common, customer, macros, settings, tools
+from .views import agent, bulk, common, customer, macros, saved, settings, tools
 
 workspace_patterns = (
     [
         path("", agent.worklist_page, name="list"),
         path("list/", agent.worklist_partial, name="list-partial"),
+        path("views/", saved.view_save, name="view-save"),
+        path("views/<int:view_id>/delete/", saved.view_delete, name="view-delete"),
         path("tickets/<uuid:ticket_id>/", agent.ticket_page, name="ticket"),
         path(
             "tickets/<uuid:ticket_id>/conversation/", agent.ticket_conversation, name="conversation"

@@ -41,6 +41,13 @@ class TicketListCreateApi(ApiView):
         status = serializers.ChoiceField(choices=Status.choices, required=False)
         priority = serializers.ChoiceField(choices=Priority.choices, required=False)
         queue = serializers.SlugField(required=False)
+        search = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="Words to find in the subject, body and public comments (full text, in "
+            "the ticket's language); best match first. Quotes, `or` and `-word` work.",
+        )
 
         class Meta:
             ref_name = "TicketFilter"

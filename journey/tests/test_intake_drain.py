@@ -92,7 +92,8 @@ def test_the_fast_path_stores_the_same_ticket_as_the_orm_path(settings):
     fast, slow = Ticket.objects.get(pk=fast.pk), Ticket.objects.get(pk=slow.pk)
     assert fast.subject == "Crash on start"
     fast.subject = slow.subject
-    skip = {"id", "external_id", "created_at", "updated_at", "intake_pending"}
+    # search_vector: the database derives it from the subject, which differed until now
+    skip = {"id", "external_id", "created_at", "updated_at", "intake_pending", "search_vector"}
     for field in Ticket._meta.concrete_fields:
         if field.name not in skip:
             assert getattr(fast, field.attname) == getattr(slow, field.attname), field.name

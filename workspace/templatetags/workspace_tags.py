@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from core.roles import user_role
+from tickets.search import snippet_html
 
 register = template.Library()
 
@@ -37,3 +38,9 @@ def until(due) -> str:
 @register.filter
 def overdue(due) -> bool:
     return bool(due) and due < timezone.now()
+
+
+@register.filter
+def snippet(marked) -> str:
+    """A search excerpt as HTML: the ticket's text escaped, its matches in <mark>."""
+    return snippet_html(str(marked or ""))

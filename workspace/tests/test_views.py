@@ -351,3 +351,26 @@ def test_the_public_form_is_throttled_per_client(client, settings, fresh_limits)
     assert answers == [302] * 5 + [429] * 3
     assert Ticket.objects.count() == 5
     assert _visitor_post(client, email="x@example.com", REMOTE_ADDR="10.1.1.1").status_code == 302
+
+
+def test_search_finds_by_ref_email_and_words_with_highlighted_snippets(agent_client, queue):
+    wanted = TicketFactory(
+        queue=queue,
+        subject="Checkout <b>fails</b>",
+        body="<script>x()</script> The payment page shows an error after the voucher step.",
+        customer_email="Dana@Example.com",
+    )
+    TicketFactory(queue=queue, subject="Something else", body="Nothing to see.")
+
+    def listed(q):
+        response = agent_client.get("/workspace/list/", {"view": "search", "q": q}, **HX)
+        assert response.status_code == 200
+        return response
+
+    assert [t.pk for t in listed(wanted.ref).context["tickets"]] == [wanted.pk]
+    assert [t.pk for t in listed(wanted.ref.lower()).context["tickets"]] == [wanted.pk]
+    assert [t.pk for t in listed("Dana@Example.com").context["tickets"]] == [wanted.pk]
+    page = listed("voucher").content.decode()
+    assert "<mark>voucher</mark>" in page
+    assert "<script>x()" not in page and "&lt;b&gt;" in page
+    assert listed("nothing-matches-this").context["tickets"] == []

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from agents.selectors import ai_attempts_for
 from core.exceptions import ApplicationError
 from journey import services
+from tickets.search import tickets_with_snippets
 from tickets.selectors import (
     comment_list,
     comments_with_mail_original,
@@ -21,13 +22,16 @@ from ..selectors import (
     LIST_LIMIT,
     VIEWS,
     customer_previous_tickets,
+    filter_choices,
     merge_candidates,
     queues_for,
+    saved_views_with_counts,
     worklist,
 )
 from .bulk import bulk_form
 from .common import form_result, staff_required, ticket_or_404
 from .macros import picker_context
+from .saved import list_filters
 
 
 def _list_params(request) -> dict:
@@ -43,27 +47,47 @@ def _list_params(request) -> dict:
 
 def _list_context(request) -> dict:
     params = _list_params(request)
-    tickets = list(worklist(user=request.user, **params)[:LIST_LIMIT])
     title = VIEWS[params["view"]]
+    extra: dict = {}
+    if params["view"] in ("filter", "saved"):
+        extra = list_filters(request)
+        params["filters"] = extra["filters"]
+        if extra.get("saved_view") is not None:
+            title = extra["saved_view"].name
+    if extra.get("filter_error") or extra.get("missing"):
+        tickets = []
+    else:
+        tickets = list(worklist(user=request.user, **params)[:LIST_LIMIT])
+    if params["view"] == "search":
+        tickets_with_snippets(tickets, text=params["query"])
+    if params["view"] == "filter" and params["filters"].get("text"):
+        tickets_with_snippets(tickets, text=params["filters"]["text"])
     if params["view"] == "queue":
         title = f"Queue: {params['queue_slug']}"
-    return {**params, "tickets": tickets, "title": title, "limit": LIST_LIMIT}
+    return {**params, **extra, "tickets": tickets, "title": title, "limit": LIST_LIMIT}
+
+
+def _sidebar(request) -> dict:
+    return {
+        "queues": queues_for(user=request.user),
+        "saved_views": saved_views_with_counts(user=request.user),
+    }
 
 
 @staff_required
 def worklist_page(request):
-    context = _list_context(request)
-    context["queues"] = queues_for(user=request.user)
+    context = {**_list_context(request), **_sidebar(request)}
     context["views"] = VIEWS
     context["bulk_form"] = bulk_form(request.user)
-    return render(request, "workspace/index.html", context)
+    context.update(filter_choices(user=request.user))
+    status = 400 if context.get("filter_error") else 200
+    return render(request, "workspace/index.html", context, status=status)
 
 
 @staff_required
 def worklist_partial(request):
-    """The list, plus the sidebar's queue counts swapped out of band."""
-    context = _list_context(request)
-    context.update(queues=queues_for(user=request.user), oob=True)
+    """The list, plus the sidebar's queue and view counts swapped out of band."""
+    context = {**_list_context(request), **_sidebar(request), "oob": True}
     return render(request, "workspace/_list.html", context)
 
 
