@@ -21,6 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.benchdb import ensure_database  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hd_bench_assignment")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.local")
 os.environ["DEBUG"] = "false"
@@ -28,16 +30,6 @@ os.environ["DEBUG"] = "false"
 AGENTS, OPEN_TICKETS, HISTORY_TICKETS, QUEUES, CATEGORIES = 200, 50_000, 20_000, 8, 4
 LANGS = ["en", "de", "fr", "es"]
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def pct(values: list[float], p: float) -> float:

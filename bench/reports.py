@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # not bench/: this script is named like the reports app
+from bench.benchdb import ensure_database, setup_django  # noqa: E402
 
 REPORTS = ["overview", "agents", "routing", "customers", "recurring", "csat"]
 
@@ -35,29 +36,6 @@ def parse_args():
     args.tickets = args.tickets or (50_000 if args.quick else 1_000_000)
     args.runs = args.runs or (3 if args.quick else 5)
     return args
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.test")
-    os.environ["DEBUG"] = "false"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
 
 
 def seed(n: int) -> None:

@@ -27,6 +27,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.benchdb import ensure_database  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hd_bench_routing")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.local")
 os.environ["DEBUG"] = "false"
@@ -51,18 +53,6 @@ SETS = {
     "banking77": ("banking77/train.csv", ["text"], {"category": "category"}, 0.90),
 }
 csv.field_size_limit(2**31 - 1)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    if "bench" not in name:
-        sys.exit(f"Refusing to wipe database {name!r}: its name must contain 'bench'.")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def read(path: Path) -> tuple[list[str], list[dict]]:
@@ -183,7 +173,7 @@ def main() -> None:
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
+    ensure_database(os.environ["DATABASE_URL"], bench_only=True)
 
     import django
 

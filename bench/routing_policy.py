@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # not bench/: this script is named like the routing app
+from bench.benchdb import ensure_database  # noqa: E402
 
 
 def parse_args():
@@ -29,16 +30,6 @@ def parse_args():
     args.evals = 1_000 if args.quick else 5_000
     args.tickets = 200 if args.quick else 1_000
     return args
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def percentiles(samples_ms: list[float]) -> str:

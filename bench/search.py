@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # not bench/: keep the project's apps importable first
+from bench.benchdb import ensure_database, setup_django  # noqa: E402
+
 DATASET = ROOT.parent / "shared" / "datasets" / "customer_support_multilang" / "dev.csv"
 
 # (label, words): rare and common words, two words, a phrase, German, a miss, an exclusion
@@ -54,29 +56,6 @@ def parse_args():
     args.tickets = args.tickets or (100_000 if args.quick else 1_000_000)
     args.runs = args.runs or (5 if args.quick else 10)
     return args
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.test")
-    os.environ["DEBUG"] = "false"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
 
 
 def texts() -> list[tuple[str, str, str, str]]:

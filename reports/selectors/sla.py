@@ -75,42 +75,27 @@ def prediction_scores(*, filters: ReportFilters, now: datetime | None = None) ->
     return tidy_rows(rows)
 
 
+def _compliance(outcome: dict) -> dict:
+    """Met, breached and the compliance percentage of each clock, as aggregate expressions."""
+    columns: dict = {}
+    for clock in ("fr", "res"):
+        met, breached = outcome[f"{clock}_met"], outcome[f"{clock}_breached"]
+        columns[f"{clock}_met"] = Count("pk", filter=met)
+        columns[f"{clock}_breached"] = Count("pk", filter=breached)
+        columns[f"{clock}_compliance_pct"] = pct(
+            Count("pk", filter=met), Count("pk", filter=met | breached)
+        )
+    return columns
+
+
 def report_sla(*, filters: ReportFilters) -> dict:
     now = timezone.now()
     outcome = sla_conditions(now)
     tickets = filters.tickets()
-    summary = tickets.aggregate(
-        fr_met=Count("pk", filter=outcome["fr_met"]),
-        fr_breached=Count("pk", filter=outcome["fr_breached"]),
-        fr_compliance_pct=pct(
-            Count("pk", filter=outcome["fr_met"]),
-            Count("pk", filter=outcome["fr_met"] | outcome["fr_breached"]),
-        ),
-        res_met=Count("pk", filter=outcome["res_met"]),
-        res_breached=Count("pk", filter=outcome["res_breached"]),
-        res_compliance_pct=pct(
-            Count("pk", filter=outcome["res_met"]),
-            Count("pk", filter=outcome["res_met"] | outcome["res_breached"]),
-        ),
-    )
+    compliance = _compliance(outcome)
+    summary = tickets.aggregate(**compliance)
     by_priority = (
-        tickets.values("priority")
-        .annotate(
-            tickets=Count("pk"),
-            fr_met=Count("pk", filter=outcome["fr_met"]),
-            fr_breached=Count("pk", filter=outcome["fr_breached"]),
-            fr_compliance_pct=pct(
-                Count("pk", filter=outcome["fr_met"]),
-                Count("pk", filter=outcome["fr_met"] | outcome["fr_breached"]),
-            ),
-            res_met=Count("pk", filter=outcome["res_met"]),
-            res_breached=Count("pk", filter=outcome["res_breached"]),
-            res_compliance_pct=pct(
-                Count("pk", filter=outcome["res_met"]),
-                Count("pk", filter=outcome["res_met"] | outcome["res_breached"]),
-            ),
-        )
-        .order_by("priority")
+        tickets.values("priority").annotate(tickets=Count("pk"), **compliance).order_by("priority")
     )
     return {
         "report": "sla",
