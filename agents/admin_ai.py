@@ -89,16 +89,7 @@ class SavedReplyAdmin(admin.ModelAdmin):
 
     @admin.display(description="actions")
     def actions_display(self, obj: SavedReply) -> str:
-        parts = []
-        if obj.set_status:
-            parts.append(f"status → {obj.set_status}")
-        if obj.set_priority:
-            parts.append(f"priority → {obj.set_priority}")
-        if obj.set_queue_id:
-            parts.append(f"queue → {obj.set_queue}")
-        if obj.add_tags:
-            parts.append(f"tags + {', '.join(map(str, obj.add_tags))}")
-        return "; ".join(parts) or "—"
+        return "; ".join(obj.action_lines()) or "—"
 
 
 @admin.register(AIResolutionAttempt)

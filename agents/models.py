@@ -234,6 +234,19 @@ class SavedReply(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def action_lines(self) -> list[str]:
+        """What applying it does besides replying, in the order it is done (status last)."""
+        lines = []
+        if self.set_priority:
+            lines.append(f"Priority → {self.set_priority}")
+        if self.set_queue_id:
+            lines.append(f"Queue → {self.set_queue}")
+        if self.add_tags:
+            lines.append(f"Tags + {', '.join(map(str, self.add_tags))}")
+        if self.set_status:
+            lines.append(f"Status → {self.set_status.replace('_', ' ')}")
+        return lines
+
     @property
     def scope(self) -> str:
         if self.owner_id is not None:

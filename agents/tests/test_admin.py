@@ -83,7 +83,7 @@ def test_macro_admin_adds_a_macro_with_actions(admin_client, queue):
         "global",
     )
     listed = admin_client.get(admin_url(SavedReply, "changelist")).content.decode()
-    assert "status → resolved" in listed
+    assert "Status → resolved" in listed
 
 
 @pytest.mark.parametrize(

@@ -46,15 +46,7 @@ def _problem(*, ticket: Ticket, macro: SavedReply) -> str:
 
 
 def macro_preview(*, ticket: Ticket, user: User, macro: SavedReply) -> MacroPreview:
-    actions = []
-    if macro.set_priority:
-        actions.append(f"Priority → {macro.set_priority}")
-    if macro.set_queue_id:
-        actions.append(f"Queue → {macro.set_queue}")
-    if macro.add_tags:
-        actions.append(f"Tags + {', '.join(macro.add_tags)}")
-    if macro.set_status:
-        actions.append(f"Status → {macro.set_status.replace('_', ' ')}")
+    actions = macro.action_lines()
     return MacroPreview(
         text=reply_fill(body=macro.body, ticket=ticket, agent_name=_agent_name(user)),
         actions=actions,
