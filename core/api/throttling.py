@@ -14,8 +14,12 @@ lease instead of per request. Nothing over the limit is ever admitted; budget le
 process that then sees no more requests of that client is lost for that window, so a client
 spread over P processes may be refused up to P × the lease (0.5 % of the limit each) early.
 Small limits (under 400 per window, such as the anonymous default of 120 a minute) stay exact,
-one round trip per request."""
+one round trip per request.
 
+When the cache cannot be reached (Redis down) a request is admitted, not failed: a help desk
+keeps taking tickets through a Redis outage and counts again once it is back."""
+
+import logging
 import threading
 
 from django.core.cache import cache as default_cache
@@ -23,6 +27,8 @@ from django.core.cache import caches
 from rest_framework import throttling
 
 from core.cache import cache_count
+
+logger = logging.getLogger(__name__)
 
 LEASE_SHARE = 200  # a lease is at most this fraction (1/200) of a client's limit
 LEASE_MAX = 50  # and at most this many requests
@@ -72,6 +78,13 @@ class WindowCounterThrottle(throttling.SimpleRateThrottle):
         if self.key is None:
             return True
         self.now = self.timer()
+        try:
+            return self._allow()
+        except Exception as exc:  # the cache is unreachable: admit rather than fail the request
+            logger.warning("rate limit not counted, cache unavailable: %s", exc)
+            return True
+
+    def _allow(self) -> bool:
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
         counter = f"{self.key}:{window}"
