@@ -74,30 +74,30 @@ class WindowCounterThrottle(throttling.SimpleRateThrottle):
     def allow_request(self, request, view):
         if self.rate is None:
             return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
+        self.key = key = self.get_cache_key(request, view)
+        if key is None:
             return True
         self.now = self.timer()
         try:
-            return self._allow()
+            return self._allow(key)
         except Exception as exc:  # the cache is unreachable: admit rather than fail the request
             logger.warning("rate limit not counted, cache unavailable: %s", exc)
             return True
 
-    def _allow(self) -> bool:
+    def _allow(self, key: str) -> bool:
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
-        counter = f"{self.key}:{window}"
+        counter = f"{key}:{window}"
         lease = lease_size(self.num_requests)
         if lease == 1:
             return self._count(counter) <= self.num_requests
-        if _leases.take(self.key, counter, self.num_requests):
+        if _leases.take(key, counter, self.num_requests):
             return True
         total = self._count(counter, lease)
         granted = min(lease, self.num_requests - (total - lease))
         if granted <= 0:
             return False
-        _leases.keep(self.key, counter, self.num_requests, granted - 1)
+        _leases.keep(key, counter, self.num_requests, granted - 1)
         return True
 
     def _count(self, key: str, amount: int = 1) -> int:

@@ -1,6 +1,7 @@
 """A private Redis and a private PostgreSQL cluster for fault tests, started and stopped by the
 test (never the shared servers on 5432/6379), and the project's own web process against them."""
 
+import json
 import os
 import pwd
 import shutil
@@ -8,14 +9,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import redis
 
+from journey.tests.webhook_helpers import URL, payload, sign_timed
 from tests.processes import ROOT, free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+WEBHOOK_SECRET = "faults-webhook-secret"
 
 
 class PrivateRedis:
@@ -112,7 +116,7 @@ def web_env(*, database_url: str, redis_url: str, **extra: str) -> dict:
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": "faults-" + "k" * 50,
-        "HELPDESK_WEBHOOK_SECRET": "faults-webhook-secret",
+        "HELPDESK_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "false",
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -153,3 +157,23 @@ def start_gunicorn(env: dict, log: Path, workers: int = 2) -> tuple[subprocess.P
                 process.kill()
                 raise RuntimeError(f"gunicorn did not start; see {log}") from None
             time.sleep(0.2)
+
+
+def webhook(base: str, external_id: str) -> tuple[int, str]:
+    """Post a signed ticket to the ingestion webhook: (status, its Retry-After or "")."""
+    raw = json.dumps(payload(external_id=external_id, subject=f"Fault {external_id}")).encode()
+    stamp = int(time.time())
+    request = urllib.request.Request(
+        base + URL,
+        data=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Helpdesk-Timestamp": str(stamp),
+            "X-Helpdesk-Signature": sign_timed(raw, stamp, WEBHOOK_SECRET),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers.get("Retry-After", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Retry-After", "")

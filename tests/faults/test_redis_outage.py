@@ -8,40 +8,20 @@ app counts how long Redis has been gone; kombu's publish retries give up within 
 longer outage only repeats the same requests. The doorbell key's 10 s TTL is moot: the restarted
 Redis has no keys at all."""
 
-import json
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from journey.tests.webhook_helpers import URL, payload, sign_timed
 from tests.processes import start_celery, stop, test_database_url
 from tickets.models import Ticket
 
-from .servers import PrivateRedis, start_gunicorn, web_env
+from .servers import PrivateRedis, start_gunicorn, web_env, webhook
 
 OUTAGE = 5.0  # seconds
-SECRET = "faults-webhook-secret"
 
 
 def post_webhook(base: str, external_id: str) -> int:
-    raw = json.dumps(payload(external_id=external_id, subject=f"Outage {external_id}")).encode()
-    stamp = int(time.time())
-    request = urllib.request.Request(
-        base + URL,
-        data=raw,
-        headers={
-            "Content-Type": "application/json",
-            "X-Helpdesk-Timestamp": str(stamp),
-            "X-Helpdesk-Signature": sign_timed(raw, stamp, SECRET),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    return webhook(base, external_id)[0]
 
 
 @pytest.mark.slow
