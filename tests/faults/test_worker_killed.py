@@ -1,0 +1,122 @@
+"""Fault: the Celery worker process sending a mail is SIGKILLed mid-send (as the OOM killer
+does: it picks the pool process doing the work). With acks_late and reject_on_worker_lost the
+task goes back to the broker and another worker process sends the mail: exactly once.
+
+Two workers (prefork, one process each) on a private Redis and the test database; the SMTP
+server (aiosmtpd in this process) holds the first connection at RCPT so the kill lands while
+the send is open and its outbox row is locked in an open transaction."""
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from agents.models import Notification, NotificationStatus
+from agents.services import notifications
+from agents.tests.test_outbox import Inbox
+from journey.services import comment_add
+from tests.processes import CELERY, ROOT, start_celery, stop, test_database_url
+from tickets.tests.factories import TicketFactory
+
+from .servers import PrivateRedis, web_env
+
+
+class HangingInbox(Inbox):
+    """Holds the first recipient for a minute (the sender is killed meanwhile)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held = threading.Event()
+        self.rcpts = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        import asyncio
+
+        self.rcpts += 1
+        if self.rcpts == 1:
+            self.held.set()
+            await asyncio.sleep(60)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def pool_children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(line) for line in out.split()]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_mail_send_is_redone_by_another_exactly_once(
+    agent, monkeypatch, tmp_path
+):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        smtp_port = s.getsockname()[1]
+    inbox = HangingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    private = PrivateRedis().start()
+    env = web_env(
+        database_url=test_database_url(),
+        redis_url=private.url(),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        EMAIL_TIMEOUT="120",
+    )
+    monkeypatch.setattr(notifications, "enqueue_on_commit", lambda *args: None)
+    ticket = TicketFactory(customer_email="alice@example.com", channel="email")
+    comment_add(ticket=ticket, user=agent.user, body="The fix is live.")
+    row = Notification.objects.get(backend="email")
+    workers = []
+    try:
+        for name in ("w1", "w2"):
+            workers.append(
+                start_celery(
+                    ["worker", "--concurrency=1", "-n", f"{name}@%h", "--loglevel=INFO"],
+                    env,
+                    tmp_path / f"{name}.log",
+                )
+            )
+        time.sleep(3)
+        subprocess.run(
+            [CELERY, "-A", "helpdesk", "call", "agents.tasks.notification_send"]
+            + ["--args", f"[{row.pk}]"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        assert inbox.held.wait(30), "no worker started the send"
+        # the pool process holding the SMTP connection: the one whose parent logged "received"
+        sender = next(
+            w
+            for n, w in zip(("w1", "w2"), workers, strict=True)
+            if "received" in (tmp_path / f"{n}.log").read_text()
+        )
+        [child] = pool_children(sender.pid)
+        os.kill(child, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            row.refresh_from_db()
+            if row.status == NotificationStatus.SENT:
+                break
+            time.sleep(0.3)
+        time.sleep(2)  # a second send, if any, would arrive now
+    finally:
+        for worker in workers:
+            stop(worker)
+        controller.stop()
+        private.close()
+    logs = "".join((tmp_path / f"{n}.log").read_text()[-2000:] for n in ("w1", "w2"))
+    assert "WorkerLostError" in logs, logs
+    assert logs.count("notification_send[") and logs.count("] succeeded in") == 1, logs
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT, logs
+    assert row.attempts == 1  # the killed attempt's transaction was rolled back with it
+    assert [m["To"] for m in inbox.received] == ["alice@example.com"]  # exactly once
