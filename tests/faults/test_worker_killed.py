@@ -113,10 +113,101 @@ def test_a_worker_killed_mid_mail_send_is_redone_by_another_exactly_once(
             stop(worker)
         controller.stop()
         private.close()
-    logs = "".join((tmp_path / f"{n}.log").read_text()[-2000:] for n in ("w1", "w2"))
+    logs = "".join((tmp_path / f"{n}.log").read_text() for n in ("w1", "w2"))
     assert "WorkerLostError" in logs, logs
     assert logs.count("notification_send[") and logs.count("] succeeded in") == 1, logs
     row.refresh_from_db()
     assert row.status == NotificationStatus.SENT, logs
     assert row.attempts == 1  # the killed attempt's transaction was rolled back with it
     assert [m["To"] for m in inbox.received] == ["alice@example.com"]  # exactly once
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_intake_batch_leaves_each_ticket_taken_in_once(tmp_path):
+    """The drain takes tickets in one transaction each; Claude answers slowly (0.4 s) so the
+    batch of 20 is still running when its pool process is killed after the third ticket."""
+    from routing.models import ClassificationLog
+    from routing.tests.fake_anthropic import FakeAnthropic
+    from tickets.models import Category, Queue, Ticket, TicketEvent
+    from tickets.services import ticket_store_pending
+
+    Queue.objects.create(slug="billing", name="Billing")
+    Category.objects.create(slug="billing-issue", name="Billing issue")
+    claude = FakeAnthropic().start()
+    claude.mode, claude.delay = "slow", 0.4
+    claude.tool_input = {
+        "queue": "billing",
+        "queue_confidence": 0.95,
+        "category": "billing-issue",
+        "category_confidence": 0.9,
+        "priority": "normal",
+        "priority_confidence": 0.8,
+        "language": "en",
+        "reason": "Billing.",
+    }
+    for n in range(20):
+        ticket_store_pending(
+            subject=f"Invoice {n}",
+            body="I was charged twice.",
+            channel="api",
+            customer_email=f"c{n}@example.com",
+            external_id=f"batch-{n}",
+        )
+    private = PrivateRedis().start()
+    env = web_env(
+        database_url=test_database_url(),
+        redis_url=private.url(),
+        ANTHROPIC_API_KEY="test-key",
+        ANTHROPIC_BASE_URL=claude.base_url,
+        HELPDESK_LLM_POLICY="always",
+        HELPDESK_LLM_TIMEOUT="5",
+    )
+    workers = []
+    try:
+        for name in ("w1", "w2"):
+            workers.append(
+                start_celery(
+                    ["worker", "--concurrency=1", "-n", f"{name}@%h", "--loglevel=INFO"],
+                    env,
+                    tmp_path / f"{name}.log",
+                )
+            )
+        time.sleep(3)
+        subprocess.run(
+            [CELERY, "-A", "helpdesk", "call", "journey.tasks.ticket_intake_drain"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        deadline = time.monotonic() + 30
+        while Ticket.objects.filter(intake_pending=False).count() < 3:
+            assert time.monotonic() < deadline, "the drain did not start"
+            time.sleep(0.05)
+        sender = next(
+            w
+            for n, w in zip(("w1", "w2"), workers, strict=True)
+            if "ticket_intake_drain" in (tmp_path / f"{n}.log").read_text()
+        )
+        [child] = pool_children(sender.pid)
+        os.kill(child, signal.SIGKILL)
+        killed_with = Ticket.objects.filter(intake_pending=True).count()
+        deadline = time.monotonic() + 90
+        while Ticket.objects.filter(intake_pending=True).exists() and time.monotonic() < deadline:
+            time.sleep(0.3)
+    finally:
+        for worker in workers:
+            stop(worker)
+        claude.stop()
+        private.close()
+    logs = "".join((tmp_path / f"{n}.log").read_text() for n in ("w1", "w2"))
+    assert "WorkerLostError" in logs, logs[-3000:]
+    assert logs.count("ticket_intake_drain[") >= 3  # received, received again, succeeded
+    assert 0 < killed_with < 18, "the kill did not land mid-batch"
+    assert not Ticket.objects.filter(intake_pending=True).exists(), logs[-3000:]
+    assert set(Ticket.objects.values_list("queue__slug", flat=True)) == {"billing"}
+    for kind in (TicketEvent.Kind.CREATED, TicketEvent.Kind.ROUTED):
+        per_ticket = TicketEvent.objects.filter(kind=kind).values_list("ticket_id", flat=True)
+        assert sorted(per_ticket) == sorted(Ticket.objects.values_list("pk", flat=True)), kind
+    assert ClassificationLog.objects.count() == 20  # each ticket classified (and logged) once
