@@ -45,6 +45,14 @@ class HangingInbox(Inbox):
         return "250 OK"
 
 
+def worker_running(task: str, workers: list, logs) -> subprocess.Popen:
+    """The worker whose log says it received `task` (its task list at start names every task)."""
+    for name, worker in zip(("w1", "w2"), workers, strict=True):
+        if f"Task {task}[" in (logs / f"{name}.log").read_text():
+            return worker
+    raise AssertionError(f"no worker received {task}")
+
+
 def pool_children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(line) for line in out.split()]
@@ -94,11 +102,7 @@ def test_a_worker_killed_mid_mail_send_is_redone_by_another_exactly_once(
         )
         assert inbox.held.wait(30), "no worker started the send"
         # the pool process holding the SMTP connection: the one whose parent logged "received"
-        sender = next(
-            w
-            for n, w in zip(("w1", "w2"), workers, strict=True)
-            if "received" in (tmp_path / f"{n}.log").read_text()
-        )
+        sender = worker_running("agents.tasks.notification_send", workers, tmp_path)
         [child] = pool_children(sender.pid)
         os.kill(child, signal.SIGKILL)
         deadline = time.monotonic() + 60
@@ -185,11 +189,7 @@ def test_a_worker_killed_mid_intake_batch_leaves_each_ticket_taken_in_once(tmp_p
         while Ticket.objects.filter(intake_pending=False).count() < 3:
             assert time.monotonic() < deadline, "the drain did not start"
             time.sleep(0.05)
-        sender = next(
-            w
-            for n, w in zip(("w1", "w2"), workers, strict=True)
-            if "ticket_intake_drain" in (tmp_path / f"{n}.log").read_text()
-        )
+        sender = worker_running("journey.tasks.ticket_intake_drain", workers, tmp_path)
         [child] = pool_children(sender.pid)
         os.kill(child, signal.SIGKILL)
         killed_with = Ticket.objects.filter(intake_pending=True).count()
@@ -211,3 +211,85 @@ def test_a_worker_killed_mid_intake_batch_leaves_each_ticket_taken_in_once(tmp_p
         per_ticket = TicketEvent.objects.filter(kind=kind).values_list("ticket_id", flat=True)
         assert sorted(per_ticket) == sorted(Ticket.objects.values_list("pk", flat=True)), kind
     assert ClassificationLog.objects.count() == 20  # each ticket classified (and logged) once
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_sla_pass_fires_each_escalation_once(queue, tmp_path):
+    """40 tickets past their resolution target, 40 near it. The test holds a row lock on one
+    of them, so the pass stops inside its transaction, having claimed what it could; its pool
+    process is killed there, the lock released, and the pass comes back on another worker."""
+    from datetime import timedelta
+
+    import psycopg
+    from django.utils import timezone
+
+    from tickets.models import Comment, Status, Ticket, TicketEvent
+
+    now = timezone.now()
+    breaching = [
+        TicketFactory(
+            queue=queue, status=Status.ASSIGNED, sla_resolution_due=now - timedelta(minutes=1)
+        )
+        for _ in range(40)
+    ]
+    for _ in range(40):
+        TicketFactory(
+            queue=queue, status=Status.OPEN, sla_resolution_due=now + timedelta(minutes=10)
+        )
+    private = PrivateRedis().start()
+    env = web_env(database_url=test_database_url(), redis_url=private.url())
+    workers = []
+    holder = psycopg.connect(test_database_url())
+    try:
+        holder.execute(
+            f"select id from {Ticket._meta.db_table} where id = %s for update",
+            [breaching[-1].pk],
+        )  # psycopg opened a transaction: the lock stays until commit
+        for name in ("w1", "w2"):
+            workers.append(
+                start_celery(
+                    ["worker", "--concurrency=1", "-n", f"{name}@%h", "--loglevel=INFO"],
+                    env,
+                    tmp_path / f"{name}.log",
+                )
+            )
+        time.sleep(3)
+        subprocess.run(
+            [CELERY, "-A", "helpdesk", "call", "sla.tasks.sla_monitor"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        with psycopg.connect(test_database_url(), autocommit=True) as watcher:
+            deadline = time.monotonic() + 30
+            while not watcher.execute(
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                " and datname = current_database()"
+            ).fetchone()[0]:
+                assert time.monotonic() < deadline, "the pass never reached the locked row"
+                time.sleep(0.05)
+        sender = worker_running("sla.tasks.sla_monitor", workers, tmp_path)
+        [child] = pool_children(sender.pid)
+        os.kill(child, signal.SIGKILL)
+        time.sleep(1)
+        escalated_while_killed = TicketEvent.objects.filter(kind="escalated").count()
+        holder.commit()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if "succeeded" in "".join((tmp_path / f"{n}.log").read_text() for n in ("w1", "w2")):
+                break
+            time.sleep(0.3)
+    finally:
+        holder.close()
+        for worker in workers:
+            stop(worker)
+        private.close()
+    logs = "".join((tmp_path / f"{n}.log").read_text() for n in ("w1", "w2"))
+    assert "WorkerLostError" in logs, logs[-3000:]
+    assert escalated_while_killed == 0  # the killed pass's claims rolled back with it
+    assert TicketEvent.objects.filter(kind="escalated").count() == 80, logs[-3000:]
+    assert Comment.objects.count() == 80  # one escalation note per ticket and level
+    assert Ticket.objects.filter(status=Status.ESCALATED, escalation_level=2).count() == 40
+    assert Ticket.objects.filter(status=Status.OPEN, escalation_level=1).count() == 40
