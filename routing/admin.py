@@ -2,14 +2,14 @@
 phrases, the classification log, classifier versions and the accuracy page. Views stay thin:
 they call `routing.selectors`."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import selectors
+from . import policy, selectors
 from .admin_forms import BacktestForm, DryRunForm, RoutingRuleForm
 from .models import ClassificationLog, ClassifierModel, RoutingRule, UrgencyPhrase
 from .rules import RuleSyntaxError, parse, rule_phase
@@ -18,6 +18,11 @@ PHASE_LABELS = {
     1: "1 · before the classifier",
     2: "2 · after the classifier",
 }
+
+
+def warn_if_model_unavailable(request) -> None:
+    if problem := policy.model_problem():
+        messages.warning(request, f"The {problem}: tickets are routed by rules and queue defaults.")
 
 
 @admin.register(RoutingRule)
@@ -82,6 +87,10 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     @admin.action(description="Disable selected rules")
     def disable_rules(self, request, queryset):
         self.message_user(request, f"{queryset.update(enabled=False)} rule(s) disabled.")
+
+    def changelist_view(self, request, extra_context=None):
+        warn_if_model_unavailable(request)
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -210,3 +219,7 @@ class ClassificationLogAdmin(ReadOnlyAdmin):
 class ClassifierModelAdmin(ReadOnlyAdmin):
     list_display = ("version", "kind", "is_active", "trained_on", "created_at", "fields")
     list_filter = ("is_active", "kind")
+
+    def changelist_view(self, request, extra_context=None):
+        warn_if_model_unavailable(request)
+        return super().changelist_view(request, extra_context)

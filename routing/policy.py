@@ -21,6 +21,12 @@ def default_predictor():
     return local.predict if local is not None else None
 
 
+def model_problem() -> str:
+    """Why the active local model is not in use ("" when it is, or when none is trained)."""
+    local = _optional_module("routing.classifier.local")
+    return local.problem() if local is not None else ""
+
+
 def default_llm():
     return _optional_module("routing.classifier.llm")
 

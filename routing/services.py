@@ -231,7 +231,11 @@ def _decide(
             or triage_queue_get()
         )
         what = "no rule set the queue" if outcome.fired else "no rule matched"
-        model = "no model trained" if prediction is None else "the model named no known queue"
+        model = (
+            (policy.model_problem() or "no model trained")
+            if prediction is None
+            else "the model named no known queue"
+        )
         d.reasons.append(f"{what} and {model}: default queue '{d.queue.name}'")
     _decide_categories(ticket, d, rule_category, prediction, predictor, threshold)
     priority = outcome.changes.get("priority", "")

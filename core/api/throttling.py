@@ -14,8 +14,12 @@ lease instead of per request. Nothing over the limit is ever admitted; budget le
 process that then sees no more requests of that client is lost for that window, so a client
 spread over P processes may be refused up to P × the lease (0.5 % of the limit each) early.
 Small limits (under 400 per window, such as the anonymous default of 120 a minute) stay exact,
-one round trip per request."""
+one round trip per request.
 
+When the cache cannot be reached (Redis down) a request is admitted, not failed: a help desk
+keeps taking tickets through a Redis outage and counts again once it is back."""
+
+import logging
 import threading
 
 from django.core.cache import cache as default_cache
@@ -23,6 +27,8 @@ from django.core.cache import caches
 from rest_framework import throttling
 
 from core.cache import cache_count
+
+logger = logging.getLogger(__name__)
 
 LEASE_SHARE = 200  # a lease is at most this fraction (1/200) of a client's limit
 LEASE_MAX = 50  # and at most this many requests
@@ -68,23 +74,30 @@ class WindowCounterThrottle(throttling.SimpleRateThrottle):
     def allow_request(self, request, view):
         if self.rate is None:
             return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
+        self.key = key = self.get_cache_key(request, view)
+        if key is None:
             return True
         self.now = self.timer()
+        try:
+            return self._allow(key)
+        except Exception as exc:  # the cache is unreachable: admit rather than fail the request
+            logger.warning("rate limit not counted, cache unavailable: %s", exc)
+            return True
+
+    def _allow(self, key: str) -> bool:
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
-        counter = f"{self.key}:{window}"
+        counter = f"{key}:{window}"
         lease = lease_size(self.num_requests)
         if lease == 1:
             return self._count(counter) <= self.num_requests
-        if _leases.take(self.key, counter, self.num_requests):
+        if _leases.take(key, counter, self.num_requests):
             return True
         total = self._count(counter, lease)
         granted = min(lease, self.num_requests - (total - lease))
         if granted <= 0:
             return False
-        _leases.keep(self.key, counter, self.num_requests, granted - 1)
+        _leases.keep(key, counter, self.num_requests, granted - 1)
         return True
 
     def _count(self, key: str, amount: int = 1) -> int:

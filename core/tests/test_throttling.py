@@ -125,3 +125,12 @@ def test_bad_token_and_anonymous_calls_meet_429(clock, monkeypatch, url):
     signed_in = APIClient()
     signed_in.force_authenticate(UserFactory())
     assert signed_in.get("/api/v1/tickets/").status_code == 200  # users have their own budget
+
+
+def test_an_unreachable_cache_admits_the_request_instead_of_failing_it(client, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min"})
+    monkeypatch.setattr(throttling, "cache_count", unreachable)
+    assert [client.get(URL).status_code for _ in range(5)] == [200] * 5

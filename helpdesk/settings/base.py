@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Security headers: SecurityMiddleware sends nosniff, the referrer policy (and HSTS in

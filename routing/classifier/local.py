@@ -29,12 +29,20 @@ class Loaded:
 
 
 _current: Loaded | None = None
+_problem = ""
 _lock = threading.Lock()
+
+
+def problem() -> str:
+    """Why the active version is not in use in this process ("" when it is or none is active):
+    routing then goes by rules and queue defaults, and the admin shows this."""
+    active()
+    return _problem
 
 
 def active() -> Loaded | None:
     """The active model, re-checked at most every few seconds; None when no model is active."""
-    global _current
+    global _current, _problem
     now = time.monotonic()
     if recheck.fresh(now):
         return _current
@@ -45,14 +53,15 @@ def active() -> Loaded | None:
         # Other threads keep serving the current model while this one loads the new file.
         recheck.checked()
         if row is None:
-            _current = None
+            _current, _problem = None, ""
         elif _current is None or (_current.row_id, _current.version) != (row.pk, row.version):
             try:
-                _current = Loaded(row.version, row.pk, model_load(row))
+                _current, _problem = Loaded(row.version, row.pk, model_load(row)), ""
                 logger.info("Loaded classifier v%s", row.version)
             except Exception as exc:  # file missing on this host, torn, or from another version
-                logger.warning("Classifier v%s could not be loaded: %s", row.version, exc)
                 _current = None
+                _problem = f"classifier v{row.version} could not be loaded ({exc})"
+                logger.warning("%s: routing by rules and queue defaults", _problem.capitalize())
         recheck.checked()
         return _current
 
