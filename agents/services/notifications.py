@@ -152,7 +152,7 @@ def notification_deliver(*, notification_id: int) -> DeliveryResult:
     if row is None:
         return DeliveryResult(sent=False)
     backend = backend_named(row.backend)
-    max_attempts = getattr(settings, "HELPDESK_NOTIFICATION_MAX_ATTEMPTS", 6)
+    max_attempts = settings.HELPDESK_NOTIFICATION_MAX_ATTEMPTS
     row.attempts += 1
     if backend is None:
         row.status, row.last_error = NotificationStatus.FAILED, f"no backend {row.backend!r}"
