@@ -241,6 +241,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, comments, routing, assignment, SLA and reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # one name for the priority choices wherever they appear (`priority`, a macro's `set_priority`)
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "tickets.models.Priority"},
 }
 
 # Celery: with no REDIS_URL the embedded default runs tasks on a local filesystem broker.
