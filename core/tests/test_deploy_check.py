@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str, **extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # the browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for this process: not deployed
+    dropped = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         SECRET_KEY="k7Qv2-a-long-random-production-key-Xr9pLm4sT8wZ1yB6nC3dF5gH0jK",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/none",
