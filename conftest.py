@@ -2,11 +2,11 @@
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agents.tests.factories import AgentFactory
 from core.roles import managers_group
+from core.tokens import token_issue
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
 
 
@@ -42,11 +42,15 @@ def ticket(db, customer, queue):
     return TicketFactory(customer=customer, queue=queue)
 
 
+def token_for(user) -> str:
+    """A new API key for `user` (stored hashed, like every token)."""
+    return token_issue(user=user)
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

@@ -4,10 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from agents.models import Agent
 from core.roles import managers_group
+from core.tokens import token_issue
 from tickets.models import Queue
 
 ROLES = ("customer", "agent", "manager")
@@ -75,4 +75,4 @@ def user_token_issue(
     *, email: str, role: str, queue_slugs: list[str] | None = None, password: str | None = None
 ) -> str:
     user = user_role_ensure(email=email, role=role, queue_slugs=queue_slugs, password=password)
-    return Token.objects.get_or_create(user=user)[0].key
+    return token_issue(user=user, name="issue_token")

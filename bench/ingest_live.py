@@ -29,13 +29,13 @@ from ws_load import cpu_seconds, drain_clients
 
 AGENT = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from core.tokens import token_issue
 from agents.models import Agent
 user, _ = get_user_model().objects.get_or_create(
     username="bench-ws@example.com", defaults={"email": "bench-ws@example.com"})
 Agent.objects.update_or_create(user=user, defaults=dict(
     all_queues=True, is_available=False, max_tickets=1, languages=["en"], timezone="UTC"))
-print(Token.objects.get_or_create(user=user)[0].key)
+print(token_issue(user=user))
 """
 
 

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SETUP = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from core.tokens import token_issue
 from agents.models import Agent
 from tickets.models import Queue
 user, _ = get_user_model().objects.get_or_create(
@@ -51,7 +51,7 @@ Agent.objects.update_or_create(user=user, defaults=dict(
     all_queues=True, max_tickets=10**6, is_available=True, languages=["en"], timezone="UTC",
     working_hours={str(d): [["00:00", "24:00"]] for d in range(7)}))
 Queue.objects.get_or_create(slug="general", defaults={"name": "General"})
-print(Token.objects.get_or_create(user=user)[0].key)
+print(token_issue(user=user))
 """
 
 

@@ -14,12 +14,9 @@ from django.contrib.auth.models import AnonymousUser
 
 @database_sync_to_async
 def _user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
+    from core.tokens import token_user
 
-    try:
-        return Token.objects.select_related("user").get(key=key).user
-    except Token.DoesNotExist:
-        return AnonymousUser()
+    return token_user(key) or AnonymousUser()
 
 
 class _TokenMiddleware:

@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
+from core.models import ApiToken
+from core.tokens import token_issue, tokens_revoke
 from tickets.models import Ticket
 
 from . import setup
@@ -64,7 +65,9 @@ def demo_seed(
         ("agent", agent.user, agent.user.username, setup.DEMO_PASSWORD),
         ("customer", users["customers"][0], users["customers"][0].username, setup.DEMO_PASSWORD),
     ]:
-        token = Token.objects.get_or_create(user=user)[0].key
+        # keys are kept hashed: each run prints a fresh one and retires the one it printed before
+        tokens_revoke(tokens=ApiToken.objects.filter(user=user, name="demo"))
+        token = token_issue(user=user, name="demo")
         result.logins.append(Login(role=role, username=username, password=password, token=token))
     return result
 

@@ -162,6 +162,8 @@ LOGIN_URL = "/accounts/login/"
 HELPDESK_LOGIN_FAILURES_PER_USERNAME = int(env("HELPDESK_LOGIN_FAILURES_PER_USERNAME", "5") or 0)
 HELPDESK_LOGIN_FAILURES_PER_CLIENT = int(env("HELPDESK_LOGIN_FAILURES_PER_CLIENT", "20") or 0)
 HELPDESK_LOGIN_WINDOW_SECONDS = int(env("HELPDESK_LOGIN_WINDOW_SECONDS", "900") or 900)
+# API tokens (core/tokens.py) expire this many days after issue; empty or 0: never.
+HELPDESK_TOKEN_DAYS = int(env("HELPDESK_TOKEN_DAYS", "") or 0) or None
 LOGIN_REDIRECT_URL = "/workspace/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -212,7 +214,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -240,6 +242,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, comments, routing, assignment, SLA and reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # one name for the priority choices wherever they appear (`priority`, a macro's `set_priority`)
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "tickets.models.Priority"},
 }
 
 # Celery: with no REDIS_URL the embedded default runs tasks on a local filesystem broker.

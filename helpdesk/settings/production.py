@@ -35,3 +35,16 @@ REST_FRAMEWORK["NUM_PROXIES"] = int(env("HELPDESK_NUM_PROXIES", "1") or 0)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000") or 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Plain-HTTP requests are redirected to HTTPS (behind nginx: X-Forwarded-Proto, above), except
+# the health check that load balancers call over HTTP. Off with SECURE_SSL_REDIRECT=0; it follows
+# SECURE_COOKIES by default, so a plain-HTTP setup (benches on 127.0.0.1) turns both off at once.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", env_bool("SECURE_COOKIES", True))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# `check --deploy` asks for includeSubDomains and preload. They bind every subdomain of the
+# domain to HTTPS for the HSTS lifetime (preload: for good, in browsers' built-in lists), which
+# only the domain's owner can decide; off until set (docs/DEPLOY.md), so the warnings are
+# silenced only while the operator has left them off.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]

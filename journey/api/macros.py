@@ -1,6 +1,6 @@
 """Macros: the list an agent may use, adding one (managers), applying one to a ticket."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -30,17 +30,22 @@ def _queue_field(**kwargs) -> SlugRefField:
     return SlugRefField(slug_field="slug", queryset=Queue.objects.filter(is_active=True), **kwargs)
 
 
+@extend_schema_field({"type": "string", "nullable": True, "description": "a queue's slug"})
+class _QueueSlug(serializers.SlugRelatedField):
+    """A read-only queue slug (typed for the schema: it has no model to derive it from)."""
+
+
 class MacroOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     body = serializers.CharField()
     scope = serializers.ChoiceField(choices=["personal", "team", "global"])
-    queue: serializers.SlugRelatedField = serializers.SlugRelatedField(
+    queue: serializers.SlugRelatedField = _QueueSlug(
         slug_field="slug", read_only=True, allow_null=True
     )
     set_status = serializers.CharField()
     set_priority = serializers.CharField()
-    set_queue: serializers.SlugRelatedField = serializers.SlugRelatedField(
+    set_queue: serializers.SlugRelatedField = _QueueSlug(
         slug_field="slug", read_only=True, allow_null=True
     )
     add_tags = serializers.ListField(child=serializers.CharField())

@@ -7,9 +7,9 @@ import urllib.request
 
 import pytest
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
 
 from agents.tests.factories import AgentFactory
+from core.tokens import token_issue
 from tests.browser.test_live_flows import _login
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
 
@@ -48,7 +48,7 @@ def test_pages_work_under_the_policy(daphne_server, page, shot):
     page.goto(f"{base}/workspace/tickets/{ticket.pk}/")
     expect(page.locator("body[data-live=connected]")).to_have_count(1)
     # another agent's change reaches the facts box live (no htmx eval filter under the CSP)
-    token = Token.objects.create(user=agent.user).key
+    token = token_issue(user=agent.user)
     request = urllib.request.Request(
         f"{base}/api/v1/tickets/{ticket.pk}/correct/",
         data=json.dumps({"priority": "urgent"}).encode(),

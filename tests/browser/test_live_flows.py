@@ -10,9 +10,9 @@ import uuid
 import pytest
 from django.db import connection
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
 
 from agents.tests.factories import AgentFactory
+from core.tokens import token_issue
 from live import realtime
 from tickets.models import Ticket
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
@@ -55,7 +55,7 @@ def people(db):
         user=UserFactory(username="ana@example.com", first_name="Ana", last_name="Agent")
     )
     customer = UserFactory(username="cara@example.com", first_name="Cara", last_name="Customer")
-    token = Token.objects.create(user=customer).key
+    token = token_issue(user=customer)
     return agent, customer, token
 
 

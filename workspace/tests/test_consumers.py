@@ -7,8 +7,8 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from core.tokens import token_issue
 from core.ws_auth import TokenOrSessionAuthMiddleware
 from helpdesk.ws_urls import websocket_urlpatterns
 from journey import services
@@ -38,7 +38,7 @@ async def _disconnect_sockets():
 
 @database_sync_to_async
 def _token(user) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return token_issue(user=user)
 
 
 async def _connect(path: str, user=None, **headers):

@@ -7,10 +7,10 @@ from contextlib import ExitStack
 
 import pytest
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 from websockets.sync.client import connect
 
 from agents.tests.factories import AgentFactory
+from core.tokens import token_issue
 from live import realtime
 from tickets.tests.factories import QueueFactory, TicketFactory
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def workspace_socket(sockets: ExitStack, base: str, user):
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = token_issue(user=user)
     ws_base = base.replace("http://", "ws://")
     url = f"{ws_base}/ws/workspace/?token={token}"
     socket = sockets.enter_context(connect(url, origin=base, open_timeout=10))
