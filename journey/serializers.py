@@ -230,15 +230,16 @@ class TicketOutputSerializer(serializers.ModelSerializer):
     for_staff = False
 
     queue: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     category: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     subcategory: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     assigned_agent = AgentRefSerializer(read_only=True, allow_null=True)
+    routing_reason = serializers.CharField(read_only=True, allow_null=True)  # null for customers
     context = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # a field named `context`
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     attachments = serializers.SerializerMethodField()
