@@ -60,7 +60,10 @@ class NormalisedEmailField(serializers.EmailField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        return text.normalise_email(super().to_internal_value(data))
+        value = text.normalise_email(super().to_internal_value(data))
+        if len(value.rpartition("@")[0]) > 64:  # RFC 5321's limit: mail to it would bounce
+            self.fail("invalid")
+        return value
 
 
 @extend_schema_field(
