@@ -106,3 +106,26 @@ def test_a_polyglot_is_served_as_its_sniffed_type_and_never_as_a_page(
     assert got["Content-Disposition"].startswith("attachment;")
     assert got["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in got["Content-Security-Policy"]
+
+
+def test_a_zip_bomb_mailed_in_is_kept_as_the_small_file_it_is(settings):
+    from email.message import EmailMessage
+
+    from journey.tests.test_mail_in import post
+
+    settings.HELPDESK_INGEST_DEFERRED = False
+    data, _ = zip_bomb()
+    message = EmailMessage()
+    message["From"] = "customer@example.com"
+    message["Message-ID"] = "<bomb@example.com>"
+    message["Subject"] = "Logs"
+    message.set_content("Attached.")
+    message.add_attachment(data, maintype="application", subtype="zip", filename="logs.zip")
+    response = post(message.as_bytes())
+    assert response.status_code == 201, response.content
+    stored = Attachment.objects.get()
+    assert (stored.name, stored.size, stored.content_type) == (
+        "logs.zip",
+        len(data),
+        "application/zip",
+    )
