@@ -111,6 +111,19 @@ def test_any_version_string_parses_to_a_tuple_of_ints_or_none(value):
     assert parsed_version is None or all(isinstance(p, int) and p >= 0 for p in parsed_version)
 
 
+def test_a_single_value_where_a_list_belongs_is_read_as_a_list_of_one():
+    """Found by the property above: a number or boolean as `tags` or `session_events` raised."""
+    assert (
+        matches(parse("session_events contains payment_failed"), {"session_events": 1.5}) is False
+    )
+    assert matches(parse("tags = 1.5"), {"tags": 1.5})
+    assert matches(parse("session_events matches /true/i"), {"session_events": True})
+    outcome = evaluate_rules(
+        [Rule(name="r", condition=parse("always"), add_tags=("vip",))], {"tags": 2.0}
+    )
+    assert outcome.facts["tags"] == [2.0, "vip"]
+
+
 def test_versions_at_their_edges():
     assert parse_version("3") == parse_version("3.0") == parse_version("3.0.0.0") == (3,)
     assert parse_version("3.0.0.0.1") == (3, 0, 0, 0, 1) > parse_version("3")
