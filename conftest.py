@@ -2,12 +2,19 @@
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from agents.tests.factories import AgentFactory
 from core.roles import managers_group
 from core.tokens import token_issue
 from tickets.tests.factories import QueueFactory, TicketFactory, UserFactory
+
+# Property tests (docs/SECURITY.md, "Hostile input"): the suite runs the same examples every time
+# (a failure is never a fluke of one run); `--hypothesis-profile=explore` hunts with fresh ones.
+hypothesis_settings.register_profile("suite", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", print_blob=True)
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 journey needs: who wrote, the Message-ID and what it answers, the subject, the text (HTML-only
 mail turned to text, quoted history trimmed), and whether it is an auto-reply or a bounce."""
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from tickets.services.attachments import IncomingFile, incoming_bytes
-from tickets.text import html_to_text
+from tickets.text import clean_text, html_to_text
 
 AUTO_FROM = re.compile(r"^(mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
 QUOTE_HEAD = re.compile(
@@ -79,7 +80,33 @@ def mail_parse(raw: bytes) -> InboundMail:
         found: list[tuple[str, bytes, str]] = []
         _collect_files(message, body, found)
         mail.files, mail.files_left_out = _within_limits(found)
+    return _storable(mail)
+
+
+MAX_ID = 255  # MailMessage.message_id
+
+
+def _storable(mail: InboundMail) -> InboundMail:
+    """Headers and text as PostgreSQL can store them: a NUL or a lone surrogate anywhere (a
+    Message-ID, a sender, the text) was a 500. A Message-ID over 255 characters keeps its
+    start and a digest of the whole, so the same long id is still recognised as a repeat."""
+    mail.message_id = _message_id(mail.message_id)
+    mail.in_reply_to = _message_id(mail.in_reply_to)
+    mail.references = [ref for ref in map(_message_id, mail.references) if ref]
+    mail.sender = clean_text(mail.sender).strip()
+    mail.subject = clean_text(mail.subject)
+    mail.text, mail.full_text = clean_text(mail.text), clean_text(mail.full_text)
+    mail.bounced = [ref for ref in map(_message_id, mail.bounced) if ref]
+    mail.bounce_reason = clean_text(mail.bounce_reason)
     return mail
+
+
+def _message_id(value: str) -> str:
+    value = clean_text(value).strip()
+    if len(value) <= MAX_ID:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+    return f"{value[: MAX_ID - len(digest) - 1]}#{digest}"
 
 
 def _collect_files(part: MIMEPart, body: MIMEPart | None, found: list) -> None:
@@ -330,7 +357,7 @@ def provider_form_parse(raw: bytes, content_type: str) -> InboundMail:
     mail.ignored = _ignored(headers, mail.sender)
     if not mail.ignored:
         mail.files, mail.files_left_out = _within_limits(found)
-    return mail
+    return _storable(mail)
 
 
 def _provider_headers(fields: dict[str, str]) -> EmailMessage:

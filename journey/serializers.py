@@ -60,7 +60,10 @@ class NormalisedEmailField(serializers.EmailField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        return text.normalise_email(super().to_internal_value(data))
+        value = text.normalise_email(super().to_internal_value(data))
+        if len(value.rpartition("@")[0]) > 64:  # RFC 5321's limit: mail to it would bounce
+            self.fail("invalid")
+        return value
 
 
 @extend_schema_field(
@@ -230,15 +233,16 @@ class TicketOutputSerializer(serializers.ModelSerializer):
     for_staff = False
 
     queue: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     category: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     subcategory: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     assigned_agent = AgentRefSerializer(read_only=True, allow_null=True)
+    routing_reason = serializers.CharField(read_only=True, allow_null=True)  # null for customers
     context = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # a field named `context`
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     attachments = serializers.SerializerMethodField()

@@ -172,7 +172,7 @@ class IngestWebhookApi(APIView):
 
     @extend_schema(
         operation_id="webhook_ingest",
-        request=InputSerializer,
+        request={"application/json": InputSerializer},
         responses={201: OutputSerializer, 200: OutputSerializer},
         parameters=[
             OpenApiParameter(

@@ -102,6 +102,8 @@ def _cond(cond: Cond, fact) -> bool:
         return _compare(op[6:], len(fact) if isinstance(fact, list | tuple) else 0, value)
     if fact is None or fact == "" or fact == [] or fact == ():
         return op in ("ne", "not_in")
+    if kind == "list" and not isinstance(fact, list | tuple):
+        fact = [fact]  # one value where a list belongs (facts from outside are plain JSON)
     if op == "matches":
         if kind == "list":
             return any(value.search(str(item)) for item in fact)
@@ -161,7 +163,8 @@ def _normalise_fact(kind: str, fact):
 def evaluate_rules(rules: list[Rule], facts: dict) -> RulesOutcome:
     """Run the rules in `order` (then id); each sees the facts as earlier rules left them."""
     state = dict(facts)
-    state["tags"] = list(facts.get("tags") or [])
+    tags = facts.get("tags") or []
+    state["tags"] = list(tags) if isinstance(tags, list | tuple) else [tags]
     outcome = RulesOutcome()
     for rule in sorted(rules, key=lambda r: (r.order, r.id or 0)):
         if not matches(rule.condition, state):

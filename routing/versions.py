@@ -12,8 +12,8 @@ def parse_version(value) -> tuple[int, ...] | None:
         return None
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return (value,) if value else ()
+    if isinstance(value, int):  # read as its text, so -1 is no version, as "-1" is not
+        value = str(value)
     match = _VERSION.match(str(value))
     if not match:
         return None

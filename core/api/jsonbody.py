@@ -4,6 +4,7 @@ Python's json accepts NaN/Infinity (PostgreSQL's JSON does not) and recurses on 
 both must be a 400, never a 500."""
 
 import json
+import math
 
 from django.conf import settings
 from rest_framework import exceptions, status
@@ -37,13 +38,22 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    """1e999 parses to infinity, which PostgreSQL's JSON cannot store (a 500 once it reached a
+    JSON column): a number out of a float's range is malformed input here."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
 def loads(raw: bytes):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise exceptions.ParseError("The body is not UTF-8.") from exc
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         raise exceptions.ParseError(f"Malformed JSON: {exc}"[:200]) from exc
 

@@ -244,6 +244,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # one name for the priority choices wherever they appear (`priority`, a macro's `set_priority`)
     "ENUM_NAME_OVERRIDES": {"PriorityEnum": "tickets.models.Priority"},
+    # Every operation's error answers (core/api/errors.py's shape), which views do not list.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+    ],
 }
 
 # Celery: with no REDIS_URL the embedded default runs tasks on a local filesystem broker.
@@ -407,6 +412,8 @@ HELPDESK_DEFAULT_QUEUE = env("HELPDESK_DEFAULT_QUEUE", "")
 # re-checks which local model version is active (it swaps to a new one without a restart).
 # HELPDESK_LLM_TIMEOUT: seconds for the whole Claude call (no retries), so the fallback to the
 # local model comes within 2 s.
+# Examples per operation and role of the schemathesis run (tests/test_api_schema_fuzz.py).
+HELPDESK_FUZZ_EXAMPLES = int(env("HELPDESK_FUZZ_EXAMPLES", "10") or 10)
 HELPDESK_MODEL_CHECK_SECONDS = float(env("HELPDESK_MODEL_CHECK_SECONDS", "5") or 5)
 HELPDESK_LLM_TIMEOUT = float(env("HELPDESK_LLM_TIMEOUT", "1.8") or 1.8)
 

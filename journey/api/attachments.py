@@ -33,10 +33,14 @@ class AttachmentDownloadApi(ApiView):
     @extend_schema(
         operation_id="attachments_download",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            # The file's sniffed type (image/png, application/pdf, text/plain, ...); markup and
+            # scripts as application/octet-stream (tickets/services/attachments.py: served_type).
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY),
             404: OpenApiResponse(description="No such file, or not the caller's to see."),
         },
-        description="The file as a download, with the same access as its ticket.",
+        description="The file as a download (`Content-Disposition: attachment`, nosniff), with "
+        "the same access as its ticket. Its type is the one sniffed from its first bytes; HTML, "
+        "SVG, XML and scripts are served as application/octet-stream.",
     )
     def get(self, request, attachment_id: str):
         attachment = attachment_get(user=request.user, attachment_id=attachment_id)

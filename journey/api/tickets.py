@@ -14,7 +14,7 @@ from journey.serializers import (
     BodyField,
     ContextSerializer,
     LineField,
-    StaffTicketOutputSerializer,
+    TicketOutputSerializer,
     language_from_context,
     ticket_list_output,
     ticket_output,
@@ -28,7 +28,10 @@ from .common import form_fields, uploaded_files, visible_ticket
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY = re.compile(r"[\x21-\x7e]{1,100}")
-_ROLE_NOTE = "Customers get their own tickets only; `suggested_reply` is shown to agents only."
+_ROLE_NOTE = (
+    "Customers get their own tickets only. Agents and managers also get `suggested_reply`, "
+    "`reopened_count` and `merged_into` (the StaffTicket shape)."
+)
 
 
 class TicketListCreateApi(ApiView):
@@ -76,7 +79,7 @@ class TicketListCreateApi(ApiView):
             OpenApiParameter("page", int, description="Page number, from 1."),
             OpenApiParameter("page_size", int, description="Tickets per page (max 200)."),
         ],
-        responses={200: page_serializer(StaffTicketOutputSerializer, ref_name="TicketPage")},
+        responses={200: page_serializer(TicketOutputSerializer, ref_name="TicketPage")},
         description=_ROLE_NOTE,
     )
     def get(self, request):
@@ -101,7 +104,7 @@ class TicketListCreateApi(ApiView):
                 "key answers 200 with the ticket the first call made.",
             )
         ],
-        responses={201: StaffTicketOutputSerializer, 200: StaffTicketOutputSerializer},
+        responses={201: TicketOutputSerializer, 200: TicketOutputSerializer},
         description="Customers open tickets here. The channel is `in_app` when the context "
         "names a platform, else `api`." + FILES_NOTE,
     )
@@ -144,7 +147,7 @@ def _idempotent_id(request) -> str | None:
 class TicketDetailApi(ApiView):
     @extend_schema(
         operation_id="tickets_retrieve",
-        responses={200: StaffTicketOutputSerializer},
+        responses={200: TicketOutputSerializer},
         description=_ROLE_NOTE,
     )
     def get(self, request, ticket_id: str):
